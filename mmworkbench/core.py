@@ -256,6 +256,7 @@ SIZES = {
 class Fusion(nn.Module):
     "Base class of every fusion method."
     owns_encoders: bool = False
+    extra_inputs: tuple[str, ...] = ()   # non-modality batch keys an encoder-owning fusion reads (e.g. "text_neg")
 
     def __init__(self, cfg: FusionConfig, task: TaskSpec):
         super().__init__()
@@ -306,7 +307,7 @@ class ContrastHead(nn.Module):
         self.logit_scale = nn.Parameter(torch.tensor(1 / init_temp).log())
     def forward(self, out: FusionOutput) -> FusionOutput:
         a, b = self.task.pair
-        if a in out.embeddings and b in out.embeddings:
+        if out.logits is None and a in out.embeddings and b in out.embeddings:   # a fusion may score pairs itself
             za, zb = F.normalize(out.embeddings[a].float(), dim=-1), F.normalize(out.embeddings[b].float(), dim=-1)
             out.logits = self.logit_scale.exp().clamp(max=100) * za @ zb.T
         return out
@@ -422,7 +423,9 @@ class Workbench(nn.Module):
 
     def _forward(self, batch):
         present = self.present(batch)
-        if self.fusion.owns_encoders: out = self.fusion({m: batch[m] for m in present}, present)
+        if self.fusion.owns_encoders:
+            inputs = {m: batch[m] for m in present} | {k: batch[k] for k in self.fusion.extra_inputs if k in batch}
+            out = self.fusion(inputs, present)
         else: out = self.fusion(self.encode(batch), present)
         if not isinstance(out, FusionOutput): raise TypeError(f"{type(self.fusion).__name__}.fuse must return FusionOutput, got {type(out).__name__}")
         return self.head(out)
