@@ -1,0 +1,24 @@
+"CPU smoke run of `mmwb bench` with tiny presets: checks the output's fields, never its speed."
+import json
+from mmworkbench.bench import cli_main, run_bench, to_markdown
+
+FIELDS = {"name", "kind", "size", "batch", "tokens", "params_m", "step_s", "samples_per_s", "step_tflop", "tflops", "mfu",
+          "peak_mem_gb", "latency_b1_ms", "latency_batch_ms", "capture_one", "capture_all"}
+
+def test_bench_cli_writes_json_markdown_and_plot(tmp_path, capsys):
+    assert cli_main(["--methods", "late,early", "--batch", "4", "--device", "cpu", "--repeats", "1", "--out", str(tmp_path)]) == 0
+    res = json.loads((tmp_path / "bench.json").read_text())
+    assert {"device", "torch", "peak", "size", "batch", "compile"} <= set(res["info"])
+    rows = {r["name"]: r for r in res["results"]}
+    assert set(rows) == {"late", "early", "plain-sdpa-stack", "open_clip tiny"}
+    for r in rows.values():
+        assert FIELDS <= set(r) and r["samples_per_s"] > 0 and r["step_tflop"] > 0 and 0 < r["mfu"]
+    assert rows["early"]["capture_one"] > 0 and rows["early"]["capture_all"] > 0
+    assert (tmp_path / "bench.png").stat().st_size > 1000
+    md = (tmp_path / "bench.md").read_text()
+    assert "| early |" in md and "torch" in md
+
+def test_bench_rejects_unknown_methods(capsys):
+    import pytest
+    with pytest.raises(SystemExit): cli_main(["--methods", "nope"])
+    assert "registered methods" in capsys.readouterr().err
