@@ -60,18 +60,20 @@ def test_list_and_dispatch(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "mmworkbench.fakecmd", fake); monkeypatch.setitem(cli.SUBMODULES, "fakecmd", "x")
     assert cli.main(["fakecmd", "--a", "b"]) == 7
 
-def test_tour_trains_saves_and_explains(tmp_path):
-    r = mmwb("tour", "--n-train", "128", "--n-valid", "64", "--epochs", "1", "--device", "cpu", "--no-progress", "--out", tmp_path / "tour")
-    assert r.returncode == 0, r.stderr
-    assert "always answering the most common class" in r.stdout and "mmwb eval --ckpt" in r.stdout
+def test_tour_trains_saves_and_explains(tmp_path, capsys):
+    assert cli.main(["tour", "--n-train", "128", "--n-valid", "64", "--epochs", "1", "--device", "cpu", "--no-progress", "--out", str(tmp_path / "tour")]) == 0
+    out = capsys.readouterr().out
+    assert "always answering the most common class" in out and "mmwb eval --ckpt" in out
     assert (tmp_path / "tour" / "model.safetensors").exists()
-    assert "accuracy" in json.loads(r.stdout.strip().splitlines()[-1])
+    assert "accuracy" in json.loads(out.strip().splitlines()[-1])
 
-def test_cli_resume(tmp_path):
+def test_cli_resume(tmp_path, capsys):
     args = ["train", "--method", "late", "--task", "vqa", "--steps", "4", "--n-train", "128", "--n-valid", "64", "--bs", "32",
-            "--device", "cpu", "--no-progress", "--out", tmp_path, "--save-every", "2"]
-    r = mmwb(*args); assert r.returncode == 0, r.stderr
+            "--device", "cpu", "--no-progress", "--out", str(tmp_path), "--save-every", "2"]
+    assert cli.main(args) == 0
+    first = capsys.readouterr().out.strip().splitlines()
     assert (tmp_path / "train" / "latest").read_text() == "step-00000004"
-    r2 = mmwb(*args, "--resume"); assert r2.returncode == 0, r2.stderr
-    assert "4 steps" in r2.stdout.splitlines()[-2]        # resumed at the end: nothing left to train
-    assert json.loads(r2.stdout.strip().splitlines()[-1]) == json.loads(r.stdout.strip().splitlines()[-1])
+    assert cli.main(args + ["--resume"]) == 0
+    again = capsys.readouterr().out.strip().splitlines()
+    assert "4 steps" in again[-2]                          # resumed at the end: nothing left to train
+    assert json.loads(again[-1]) == json.loads(first[-1])
