@@ -1,0 +1,107 @@
+"""The Gradio demo served on 127.0.0.1 and called through gradio_client: every public endpoint, and bad input
+(a non-image file, a 10000x10000 image, an empty or 10k-character question, unknown words) answered with a clear
+error after which the server still serves."""
+import socket
+from pathlib import Path
+import pytest
+from mmworkbench.core import create_model
+from mmworkbench.data import ANSWERS
+from mmworkbench.demo import make_demo, close_demos, _LAUNCHED
+
+ENDPOINTS = {"model_info", "next_seed", "scene", "predict", "attention", "attribution", "gap"}
+Q = "is there a red circle?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served():
+    from gradio_client import Client
+    models = {"early": create_model("early", "vqa", "tiny", seed=0), "concat": create_model("concat", "vqa", "tiny", seed=1)}
+    demo = make_demo(models)
+    port = free_port()
+    _, url, _ = demo.launch(server_port=port, prevent_thread_lock=True, quiet=True)
+    assert url.startswith(f"http://127.0.0.1:{port}")
+    try: yield demo, Client(url, verbose=False, httpx_kwargs={"timeout": 60})
+    finally: demo.close(); close_demos(port)
+
+
+def predict(client, question=Q, method="early", upload=None, **kw):
+    args = dict(method=method, seed=kw.get("seed", 3), objects=0, noise=0.0, missing=kw.get("missing", []), upload=upload, question=question)
+    return client.predict(*args.values(), api_name="/predict")
+
+
+def check_label(lab):
+    assert {c["label"] for c in lab["confidences"]} == set(ANSWERS)
+    assert abs(sum(c["confidence"] for c in lab["confidences"]) - 1) < 1e-3
+    assert lab["label"] in ANSWERS
+
+
+def test_view_api_lists_every_endpoint(served):
+    _, client = served
+    api = client.view_api(print_info=False, return_format="dict")
+    assert ENDPOINTS <= {k.lstrip("/") for k in api["named_endpoints"]}, api["named_endpoints"].keys()
+
+
+def test_every_endpoint(served):
+    _, client = served
+    assert "early" in client.predict("early", api_name="/model_info")
+    assert client.predict(4, api_name="/next_seed") == 5
+    img, q, md = client.predict("concat", 2, 3, 0.1, [], api_name="/scene")
+    assert Path(img).is_file() and q.endswith("?") and md.startswith("scene:") and md.count("@") == 3
+    lab, img, md = predict(client, method="concat", missing=["text"])
+    check_label(lab); assert Path(img).is_file() and "missing: text" in md
+    over, layer, head, token = client.predict("early", 3, 0, 0.0, [], None, Q, "", "1", "", api_name="/attention")
+    # the selectors come back as dropdown updates: the chosen value and the choices valid for this model and input
+    layer, head, token = (u["value"] if isinstance(u, dict) else u for u in (layer, head, token))
+    assert Path(over).is_file() and layer.startswith("fusion.") and head == "1" and token == "text[0] is"
+    att, shares = client.predict("early", 3, 0, 0.0, [], None, Q, api_name="/attribution")
+    assert Path(att).is_file() and {c["label"] for c in shares["confidences"]} == {"image", "text"}
+    gap, md = client.predict("concat", api_name="/gap")
+    assert Path(gap).is_file() and "centroid gap" in md
+
+
+def bad_then_good(client, call, *needles):
+    from gradio_client.exceptions import AppError
+    with pytest.raises(AppError) as e: call()
+    msg = str(e.value)
+    for n in needles: assert n in msg, msg
+    check_label(predict(client)[0])     # the server still answers
+
+
+def test_bad_questions(served):
+    _, client = served
+    bad_then_good(client, lambda: predict(client, question=""), "question is empty")
+    bad_then_good(client, lambda: predict(client, question="x" * 10_000), "10000 characters", "keep it under")
+    bad_then_good(client, lambda: predict(client, question="is there a purple unicorn?"), "unknown word", "unicorn")
+    bad_then_good(client, lambda: predict(client, method="nope"), "nope", "early")   # gradio names the valid choices
+
+
+def test_bad_uploads(served, tmp_path):
+    from gradio_client import handle_file
+    from PIL import Image
+    _, client = served
+    txt = tmp_path / "notes.txt"; txt.write_text("this is not a picture\n" * 20)
+    bad_then_good(client, lambda: predict(client, upload=handle_file(str(txt))), "notes.txt", "not an image file", "PNG or JPEG")
+    big = tmp_path / "huge.png"
+    Image.new("1", (10_000, 10_000)).save(big)          # a small file that decodes to 100 megapixels
+    bad_then_good(client, lambda: predict(client, upload=handle_file(str(big))), "10000x10000 pixels", "downscale")
+    ok = tmp_path / "ok.png"; Image.new("RGB", (40, 40), (0, 0, 255)).save(ok)
+    lab, img, md = predict(client, upload=handle_file(str(ok)))
+    check_label(lab); assert "truth" not in md      # an uploaded image has no known answer
+
+
+def test_relaunch_closes_previous():
+    m = create_model("late", "vqa", "tiny", seed=0)
+    port = free_port()
+    d1 = make_demo(m); d1.launch(server_port=port, prevent_thread_lock=True, quiet=True)
+    d2 = make_demo(m)
+    try:
+        d2.launch(server_port=port, prevent_thread_lock=True, quiet=True)   # same port: the first one is closed, no "port in use"
+        assert _LAUNCHED[port] is d2 and not d1.is_running and d2.is_running
+    finally: close_demos(port)
+    assert port not in _LAUNCHED and not d2.is_running
+    with pytest.raises(ValueError, match="share links are off"): make_demo(m).launch(share=True)
