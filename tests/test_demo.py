@@ -105,3 +105,24 @@ def test_relaunch_closes_previous():
     finally: close_demos(port)
     assert port not in _LAUNCHED and not d2.is_running
     with pytest.raises(ValueError, match="share links are off"): make_demo(m).launch(share=True)
+
+
+def test_mmwb_demo_cli_trains_caches_and_recovers(tmp_path, capsys):
+    "`mmwb demo --quick --check`: the first launch trains into the cache, a corrupt cache is retrained with a message, the next loads."
+    from mmworkbench.cli import main
+    argv = ["demo", "--quick", "--check", "--no-browser", "--cache-dir", str(tmp_path), "--port", str(free_port())]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "training a tiny 'early'" in out and "check answered" in out
+    assert (tmp_path / "early-quick" / "model.json").exists() and (tmp_path / "concat-quick" / "model.safetensors").exists()
+    (tmp_path / "concat-quick" / "model.safetensors").write_bytes(b"not safetensors")
+    argv[-1] = str(free_port())
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "'concat' checkpoint" in out and "does not load" in out and "training a tiny 'early'" not in out
+    argv[-1] = str(free_port())
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "training" not in out and "serving ['early', 'concat']" in out
+    assert main(["demo", "--ckpt", str(tmp_path / "missing"), "--check"]) == 2        # a clean error, no traceback
+    assert "no such checkpoint folder" in capsys.readouterr().err
