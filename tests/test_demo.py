@@ -41,7 +41,8 @@ def check_label(lab):
 
 
 def test_view_api_lists_every_endpoint(served):
-    _, client = served
+    demo, client = served
+    assert demo.analytics_enabled is False and demo._queue.default_concurrency_limit == 1   # no analytics; one event at a time
     api = client.view_api(print_info=False, return_format="dict")
     assert ENDPOINTS <= {k.lstrip("/") for k in api["named_endpoints"]}, api["named_endpoints"].keys()
 
