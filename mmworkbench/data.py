@@ -262,18 +262,20 @@ def _relation(s: Scene, a: Tensor, b: Tensor, r: _Stream) -> Tensor:
     horiz = (ca % 4 != cb % 4) & ((ca // 4 == cb // 4) | r.coin())
     return torch.where(horiz, (ca % 4 > cb % 4).long(), 2 + (ca // 4 > cb // 4).long())
 
-def _absent_combo(s: Scene, r: _Stream) -> tuple[Tensor, Tensor]:
-    "A (colour, shape) absent from each scene, preferring an *unbound* pair (both attributes present on other objects)."
+def _absent_combo(s: Scene, r: _Stream, negatives: str = "unbound") -> tuple[Tensor, Tensor]:
+    """A (colour, shape) absent from each scene: `negatives="unbound"` prefers an *unbound* pair (both attributes present
+    on other objects); `"random"` draws uniformly from all absent colour × shape pairs of the vocabulary."""
     B, C, S = len(s), len(COLORS), len(SHAPES)
     combo = torch.where(s.valid, s.color * S + s.shape, C * S)
     have = torch.zeros(B, C * S + 1, dtype=torch.bool).scatter(1, combo, True)[:, :-1].view(B, C, S)
-    score = (have.any(2)[:, :, None].float() + have.any(1)[:, None, :].float() + 1) * ~have + 0.5 * r.u(C, S).float()
+    bound = (have.any(2)[:, :, None].float() + have.any(1)[:, None, :].float()) if negatives == "unbound" else 0.0
+    score = (bound + 1) * ~have + 0.5 * r.u(C, S).float()
     k = score.view(B, -1).argmax(1)
     return k // S, k % S
 
 # %% ../nbs/02_data.ipynb #f02c52a3
-def _q_exist(s, r, a):
-    yes = r.coin(); nc, ns = _absent_combo(s, r)
+def _q_exist(s, r, a, negatives="unbound"):
+    yes = r.coin(); nc, ns = _absent_combo(s, r, negatives)
     c, sh = torch.where(yes, _take(s.color, a), nc), torch.where(yes, _take(s.shape, a), ns)
     return _seq(len(s), "is", "there", "a", _C0 + c, _S0 + sh, "?"), yes.long()
 
@@ -282,7 +284,7 @@ def _vqa(s: Scene, r: _Stream, ds) -> tuple[Scene, dict]:
     a = _pick(r, s.valid); b = _pick(r, s.valid, a)
     qt = r.int(1, n=5)[:, 0]
     col, shp, siz = _take(s.color, a), _take(s.shape, a), _take(s.size, a)
-    t0, y0 = _q_exist(s, r, a)
+    t0, y0 = _q_exist(s, r, a, ds.negatives)
     cc = torch.where(r.coin(0.75), col, r.int(1, n=len(COLORS))[:, 0])
     t1, y1 = _seq(B, "how", "many", _C0 + cc, "objects", "?"), _A_NUM + ((s.color == cc[:, None]) & s.valid).sum(1)
     t2, y2 = _seq(B, "what", "color", "is", "the", _S0 + shp, "?"), _A_COL + col
@@ -293,7 +295,7 @@ def _vqa(s: Scene, r: _Stream, ds) -> tuple[Scene, dict]:
     return s, {"text": torch.stack([t0, t1, t2, t3, t4], 1)[ar, qt], "y": torch.stack([y0, y1, y2, y3, y4], 1)[ar, qt], "qtype": qt}
 
 def _binding(s, r, ds):
-    t, y = _q_exist(s, r, _pick(r, s.valid))
+    t, y = _q_exist(s, r, _pick(r, s.valid), ds.negatives)
     return s, {"text": t, "y": y}
 
 def _refer(s, r, ds):
@@ -391,11 +393,24 @@ for _t in _TASK_DEFS: register_task(task_spec(_t))
 # %% ../nbs/02_data.ipynb #6b5c6351
 def _collate(batch): return batch   # ShapesWorld.__getitems__ already returns a collated dict batch
 
+def _scene_knobs(task: str, base: dict, over: dict | None) -> dict:
+    "The task's scene-sampler settings with `over` applied, checked so a bad knob fails here with its name and the fix."
+    kw = {"n_min": 1, "n_max": N_SLOTS, "n_colors": len(COLORS), "n_shapes": len(SHAPES), "distinct": None, **base, **(over or {})}
+    bad = [k for k in (over or {}) if k not in ("n_min", "n_max", "n_colors", "n_shapes", "distinct")]
+    if bad: raise KeyError(f"scene={over}: unknown key(s) {bad}; use n_min, n_max, n_colors, n_shapes, distinct")
+    if not 1 <= kw["n_colors"] <= len(COLORS) or not 1 <= kw["n_shapes"] <= len(SHAPES):
+        raise ValueError(f"scene={over}: n_colors must be in 1..{len(COLORS)} and n_shapes in 1..{len(SHAPES)}")
+    if not 1 <= kw["n_min"] <= kw["n_max"] <= N_SLOTS: raise ValueError(f"scene={over}: need 1 <= n_min <= n_max <= {N_SLOTS}")
+    if kw["distinct"] not in (None, "combo", "shape", "both"): raise ValueError(f"scene={over}: distinct must be None, 'combo', 'shape' or 'both'")
+    if kw["distinct"] == "combo" and kw["n_colors"] * kw["n_shapes"] < kw["n_max"]:
+        raise ValueError(f"scene={over}: distinct='combo' needs n_colors * n_shapes >= n_max ({kw['n_colors']} * {kw['n_shapes']} < {kw['n_max']})")
+    return kw
+
 class ShapesWorld(Dataset):
     "ShapesWorld task `task` with `n` samples: sample `i` depends only on `(seed, split, i, knobs)`; batches are generated vectorised."
     def __init__(self, task: str = "vqa", n: int = 1024, seed: int = 0, size: int = 32, split: str = "train", noise: dict | None = None,
                  missing: float | dict | None = None, mnar: dict | None = None, mismatch: float = 0.0, spurious: float = 0.0,
-                 reveal: dict | None = None, camo: float = 0.3, holes: float = 0.3):
+                 reveal: dict | None = None, camo: float = 0.3, holes: float = 0.3, scene: dict | None = None, negatives: str = "unbound"):
         if task not in _TASK_DEFS: raise KeyError(f"unknown ShapesWorld task {task!r}; use one of {list(_TASK_DEFS)}")
         if size % 16 or not 16 <= size <= 512: raise ValueError(f"size={size}: use a multiple of 16 between 16 and 512 (32 default, 224 for CLIP towers)")
         self.task, self.n, self.seed, self.size, self.split, self.d = task, int(n), int(seed), size, split, _TASK_DEFS[task]
@@ -408,6 +423,8 @@ class ShapesWorld(Dataset):
             if bad: raise KeyError(f"{name}={dct}: task {task!r} has no modality {bad}; its modalities are {list(mods)}")
         if spurious and self.d.head != "classify": raise ValueError(f"spurious= needs a classification task, not {task!r} ({self.d.head})")
         self.mismatch, self.spurious, self.camo, self.holes = float(mismatch), float(spurious), float(camo), float(holes)
+        self.scene, self.negatives = _scene_knobs(task, self.d.scene, scene), negatives
+        if negatives not in ("unbound", "random"): raise ValueError(f"negatives={negatives!r}: use 'unbound' (default) or 'random'")
         self.spec = task_spec(task, size)
 
     def __len__(self): return self.n
@@ -421,16 +438,16 @@ class ShapesWorld(Dataset):
     def scenes(self, indices) -> Scene:
         "The latent scenes behind samples `indices` (after the task's own choices)."
         idx = self._indices(indices)
-        return self.d.build(sample_scenes(self._stream("scene", idx), **self.d.scene), self._stream("target", idx), self)[0]
+        return self.d.build(sample_scenes(self._stream("scene", idx), **self.scene), self._stream("target", idx), self)[0]
 
     def batch(self, indices, with_scene: bool = False) -> dict:
         "A collated batch dict for `indices`: modalities, `present`, targets (`y`), and task extras."
         idx = self._indices(indices); B, S = len(idx), self.size
-        scene, out = self.d.build(sample_scenes(self._stream("scene", idx), **self.d.scene), self._stream("target", idx), self)
+        scene, out = self.d.build(sample_scenes(self._stream("scene", idx), **self.scene), self._stream("target", idx), self)
         extra = {k: v for k, v in out.items() if k not in ("text", "y")}
         shown = scene
         if self.mismatch > 0:
-            other = self.d.build(sample_scenes(self._stream("partner", idx), **self.d.scene), self._stream("partner_t", idx), self)[0]
+            other = self.d.build(sample_scenes(self._stream("partner", idx), **self.scene), self._stream("partner_t", idx), self)[0]
             mm = self._stream("mismatch", idx).coin(self.mismatch)
             shown, extra["mismatched"] = scene.where(mm, other), mm
         if self.spurious > 0:
