@@ -80,8 +80,10 @@ def _peak_mem(device, fn):
     torch.cuda.reset_peak_memory_stats(device); fn(); sync(device)
     return torch.cuda.max_memory_allocated(device) / 2 ** 30
 
-def _train_stats(name, kind, size, batch, tokens, model, step, device, peak, repeats, compile_note=""):
-    fl = count_flops(step)
+def _train_stats(name, kind, size, batch, tokens, model, step, device, peak, repeats, compile_note="", flop_step=None):
+    # FLOPs are counted on `flop_step`, the same step on the eager module: dynamo skips a compiled module whose first call
+    # runs under FlopCounterMode (a dispatch mode) and, on torch 2.11, keeps skipping it, so every timed step ran eager.
+    fl = count_flops(flop_step or step)
     t = timeit(step, device, 2, repeats)
     mem = _peak_mem(device, step)
     tf = fl / t / 1e12
@@ -99,8 +101,12 @@ def bench_method(method: str, size: str = "tiny", batch: int = 32, device=None, 
     b = dummy_batch(task, batch, device=device)
     learn = Learner(model, [b], device=device, compile=compile, progress=False, schedule=None)
     tokens = sum(build_encoder(ms, 8, model.cfg.patch).L for ms in task.modalities.values())
+    def eager_step():
+        fwd, learn._fwd = learn._fwd, model
+        try: learn.train_step(b)
+        finally: learn._fwd = fwd
     r = _train_stats(method, "method", size, batch, tokens, model, lambda: learn.train_step(b), device, peak, repeats,
-                     "compiled" if compile else "")
+                     "compiled" if compile else "", flop_step=eager_step)
     model.eval()
     with torch.no_grad(), learn.autocast():
         fwd = learn._fwd
@@ -130,11 +136,12 @@ def bench_ceiling(size="tiny", batch=32, device=None, compile=False, peak=None, 
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=device.type == "cuda" or None)
     fwd = torch.compile(model) if compile else model
     x, y = torch.randn(batch, L, s["d"], device=device), torch.randint(0, 10, (batch,), device=device)
-    def step():
+    def step(f=fwd):
         with (torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.enable_grad()):
-            loss = F.cross_entropy(fwd(x).float(), y)
+            loss = F.cross_entropy(f(x).float(), y)
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
-    return _train_stats("plain-sdpa-stack", "ceiling", size, batch, L, model, step, device, peak, repeats, "compiled" if compile else "")
+    return _train_stats("plain-sdpa-stack", "ceiling", size, batch, L, model, step, device, peak, repeats, "compiled" if compile else "",
+                        flop_step=lambda: step(model))
 
 def _tiny_clip_cfg():
     return dict(embed_dim=64, vision_cfg=dict(image_size=32, layers=2, width=64, patch_size=4, head_width=16),
@@ -153,14 +160,14 @@ def bench_open_clip(arch="ViT-B-32", batch=32, device=None, compile=False, peak=
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=device.type == "cuda" or None)
     fwd = torch.compile(model) if compile else model
     x = torch.randn(batch, 3, img, img, device=device); t = torch.randint(1, 1000, (batch, ctx), device=device)
-    def step():
+    def step(f=fwd):
         with (torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.enable_grad()):
-            out = fwd(x, t)
+            out = f(x, t)
             loss = loss_fn(out["image_features"], out["text_features"], out["logit_scale"]) if isinstance(out, dict) else loss_fn(*out[:3])
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
     tokens = (img // (4 if arch == "tiny" else int(arch.split("-")[-1]))) ** 2 + 1 + ctx
     return _train_stats(f"open_clip {arch}", "open_clip", "tiny" if arch == "tiny" else "base", batch, tokens, model, step, device, peak, repeats,
-                        "compiled" if compile else "")
+                        "compiled" if compile else "", flop_step=lambda: step(model))
 
 # %% ../nbs/08_bench.ipynb #7afc191f
 def run_bench(methods=None, size="tiny", batch=32, device=None, compile=False, refs=True, repeats=5, progress=True) -> dict:
@@ -178,6 +185,7 @@ def run_bench(methods=None, size="tiny", batch=32, device=None, compile=False, r
             jobs.append((arch, lambda a=arch: bench_open_clip(a, batch, device, compile, pk["tflops"], repeats)))
     rows = []
     for name, job in tqdm(jobs, desc="bench", disable=not progress):
+        if compile: torch._dynamo.reset()   # fresh compile caches per job: all methods share `Workbench.forward`, whose recompiles are capped
         try: rows.append(asdict(job()))
         except Exception as e:   # one failing method must not lose the others' numbers
             rows.append({"name": name, "error": f"{type(e).__name__}: {e}"})
