@@ -1,15 +1,12 @@
 """The docs site: build a fast subset (index + a method notebook, executed) and open it in a real headless Chromium
 with every non-local request blocked. Screenshots go to test-artifacts/."""
-import re, shutil
+import re
 from pathlib import Path
 import nbformat, pytest
 from mmworkbench.docs import build_docs, external_resources
 
 ROOT = Path(__file__).resolve().parents[1]
 METHOD = "09_methods.late"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LOCAL = re.compile(r"^(file:|data:|blob:|about:|https?://(127\.0\.0\.1|localhost)(:\d+)?/)")
 
 
 def _figure_notebook(path: Path) -> Path:
@@ -50,61 +47,42 @@ def test_site_files(site):
         assert not re.search(r"""<link\b[^>]*\bhref=["']?(https?:)?//""", txt), f
 
 
-def test_pages_in_chromium(site, artifacts):
-    exe = shutil.which("chromium")
-    if exe is None: pytest.skip("Debian chromium is not installed (apt-get install chromium); `bash scripts/dev test` installs it")
-    from playwright.sync_api import sync_playwright
-    attempted, blocked = [], []
+def test_pages_in_chromium(site, artifacts, offline_chromium):
+    with offline_chromium() as browser:
+        page = browser.page(1280, 900)
 
-    def guard(route):
-        url = route.request.url
-        if LOCAL.match(url): return route.continue_()
-        blocked.append(url); return route.abort()
+        def check(html_name, min_imgs):
+            page.goto((site.site / html_name).as_uri(), wait_until="load")
+            page.wait_for_selector("article h1")
+            assert page.locator("nav.md-nav--primary").count() >= 1, f"{html_name}: no navigation sidebar"
+            assert page.locator("input.md-search__input").count() == 1, f"{html_name}: no search box"
+            imgs = page.locator("article img")
+            assert imgs.count() >= min_imgs, f"{html_name}: {imgs.count()} figures, expected {min_imgs}"
+            widths = page.eval_on_selector_all("article img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
+            assert all(w > 0 for w in widths), f"{html_name}: a figure did not load: {widths}"
+            return page.locator("article h1").first.inner_text()
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        try:
-            ctx = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-            ctx.route("**/*", guard)
-            page = ctx.new_page()
-            page.on("request", lambda r: attempted.append(r.url))
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-
-            def check(html_name, min_imgs):
-                page.goto((site.site / html_name).as_uri(), wait_until="load")
-                page.wait_for_selector("article h1")
-                assert page.locator("nav.md-nav--primary").count() >= 1, f"{html_name}: no navigation sidebar"
-                assert page.locator("input.md-search__input").count() == 1, f"{html_name}: no search box"
-                imgs = page.locator("article img")
-                assert imgs.count() >= min_imgs, f"{html_name}: {imgs.count()} figures, expected {min_imgs}"
-                widths = page.eval_on_selector_all("article img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
-                assert all(w > 0 for w in widths), f"{html_name}: a figure did not load: {widths}"
-                return page.locator("article h1").first.inner_text()
-
-            title = check("index.html", min_imgs=1)                     # the gallery shows the figure page's plot
-            assert "mmworkbench" in title
-            nav = page.locator("nav.md-nav--primary").inner_text()
-            assert nav.index("Late fusion") < nav.index("Figure check")  # sidebar in numeric order
-            page.screenshot(path=str(artifacts / "docs-index.png"), full_page=True)
-            method = next(p for p in site.pages if p.stem == METHOD)
-            assert "Late fusion" in check(f"{METHOD}.html", min_imgs=len(method.figures))
-            assert page.locator("article h3#latefusion").count() == 1     # API section anchor from show_doc
-            # offline search (lunr index inlined by the offline plugin, worker shim vendored)
-            page.locator("input.md-search__input").click()             # the index loads when the box gets focus
-            page.wait_for_function("() => !/Initializing/i.test(document.querySelector('.md-search-result__meta')?.textContent || 'Initializing')",
-                                   timeout=20_000)
-            page.keyboard.type("ConcatFusion", delay=20)
-            page.wait_for_selector(".md-search-result__item", timeout=20_000)
-            assert METHOD in page.locator(".md-search-result__item a").first.get_attribute("href")
-            page.screenshot(path=str(artifacts / "docs-method-search.png"))
-            page.keyboard.press("Escape")
-            check("98_figure_check.html", min_imgs=1)
-            assert page.locator("article math").count() >= 1            # server-side MathML, no MathJax
-            page.goto((site.site / f"{METHOD}.html").as_uri(), wait_until="load")
-            page.screenshot(path=str(artifacts / "docs-method.png"), full_page=True)
-            assert not errors, f"JavaScript errors: {errors}"
-        finally:
-            browser.close()
-    assert not blocked, f"pages tried to reach the network: {blocked}"
-    assert all(LOCAL.match(u) for u in attempted), [u for u in attempted if not LOCAL.match(u)]
+        title = check("index.html", min_imgs=1)                     # the gallery shows the figure page's plot
+        assert "mmworkbench" in title
+        nav = page.locator("nav.md-nav--primary").inner_text()
+        assert nav.index("Late fusion") < nav.index("Figure check")  # sidebar in numeric order
+        page.screenshot(path=str(artifacts / "docs-index.png"), full_page=True)
+        method = next(p for p in site.pages if p.stem == METHOD)
+        assert "Late fusion" in check(f"{METHOD}.html", min_imgs=len(method.figures))
+        assert page.locator("article h3#latefusion").count() == 1     # API section anchor from show_doc
+        # offline search (lunr index inlined by the offline plugin, worker shim vendored)
+        page.locator("input.md-search__input").click()             # the index loads when the box gets focus
+        page.wait_for_function("() => !/Initializing/i.test(document.querySelector('.md-search-result__meta')?.textContent || 'Initializing')",
+                               timeout=20_000)
+        page.keyboard.type("ConcatFusion", delay=20)
+        page.wait_for_selector(".md-search-result__item", timeout=20_000)
+        assert METHOD in page.locator(".md-search-result__item a").first.get_attribute("href")
+        page.screenshot(path=str(artifacts / "docs-method-search.png"))
+        page.keyboard.press("Escape")
+        check("98_figure_check.html", min_imgs=1)
+        assert page.locator("article math").count() >= 1            # server-side MathML, no MathJax
+        page.goto((site.site / f"{METHOD}.html").as_uri(), wait_until="load")
+        page.screenshot(path=str(artifacts / "docs-method.png"), full_page=True)
+        assert not browser.errors, f"JavaScript errors: {browser.errors}"
+    assert not browser.blocked, f"pages tried to reach the network: {browser.blocked}"
+    assert all(map(browser.is_local, browser.attempted)), [u for u in browser.attempted if not browser.is_local(u)]
