@@ -227,7 +227,8 @@ def validate_batch(batch: dict, spec: TaskSpec):
                              f"resize/crop it or build the model on a TaskSpec with that shape")
         if ms.kind == "text":
             if v.dtype not in (torch.long, torch.int32, torch.int64): raise TypeError(f"batch[{m!r}] must hold integer token ids, got {v.dtype}")
-            if v.numel() and (int(v.min()) < 0 or int(v.max()) >= ms.vocab_size):
+            # the range check reads values (a device sync); under torch.compile it would split the graph, so it runs eagerly only
+            if v.numel() and not torch.compiler.is_compiling() and (int(v.min()) < 0 or int(v.max()) >= ms.vocab_size):
                 raise ValueError(f"batch[{m!r}] holds token ids outside [0, {ms.vocab_size}); encode text with the task's vocabulary")
     for m, p in batch.get("present", {}).items():
         if m not in spec.modalities: raise KeyError(f"batch['present'][{m!r}]: task {spec.name!r} has no modality {m!r} ({list(spec.modalities)})")
