@@ -123,7 +123,7 @@ def make_batch(model: Workbench, seed: int = 0, objects: int = 0, noise: float =
             n = ds.scenes(range(seed, seed + 256)).n
             hit = (n == int(objects)).nonzero()
             if not len(hit): raise ValueError(f"no {task.name!r} scene with {int(objects)} objects near seed {seed}; this task draws "
-                                              f"{ds.d.scene.get('n_min', 1)}-{ds.d.scene.get('n_max', sw.N_SLOTS)} objects: pick one of those or 0 (any)")
+                                              f"{ds.scene['n_min']}-{ds.scene['n_max']} objects: pick one of those or 0 (any)")
             i = seed + int(hit[0, 0])
         batch = ds.batch([i], with_scene=True)
         info["scene"] = batch.pop("_scene").describe(0)
