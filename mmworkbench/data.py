@@ -15,9 +15,9 @@ from .core import ModalitySpec, TaskSpec, register_task, get_task
 
 # %% auto #0
 __all__ = ['COLORS', 'SHAPES', 'OBJ_SIZES', 'RELATIONS', 'BACKGROUNDS', 'N_SLOTS', 'MAX_LEN', 'AUDIO_T', 'TAB_F', 'VOCAB',
-           'ANSWERS', 'encode', 'decode', 'clip_tokenize', 'Scene', 'sample_scenes', 'render_image', 'render_depth',
-           'render_mask', 'render_audio', 'render_tabular', 'task_spec', 'ShapesWorld', 'dataloaders', 'show_batch',
-           'ImageCaptionFolder', 'generation_rate']
+           'ANSWERS', 'encode', 'decode', 'clip_tokenize', 'Scene', 'check_scene_knobs', 'sample_scenes',
+           'render_image', 'render_depth', 'render_mask', 'render_audio', 'render_tabular', 'existence_kind',
+           'task_spec', 'ShapesWorld', 'dataloaders', 'show_batch', 'ImageCaptionFolder', 'generation_rate']
 
 # %% ../nbs/02_data.ipynb #63692160
 COLORS = ["red", "green", "blue", "yellow", "purple", "cyan", "orange", "white"]
@@ -129,11 +129,20 @@ class Scene:
                 f"@{int(self.cell[i, k])}{'(camo)' if self.camo[i, k] else ''}" for k in range(N_SLOTS) if self.valid[i, k]]
         return f"on {BACKGROUNDS[int(self.bg[i])]}: " + ", ".join(objs)
 
+def check_scene_knobs(n_min: int = 1, n_max: int = N_SLOTS, n_colors: int = 8, n_shapes: int = 5, distinct: str | None = None):
+    "Raise a `ValueError` naming the bad scene-sampler setting and its valid range."
+    if not 1 <= n_min <= n_max <= N_SLOTS: raise ValueError(f"need 1 <= n_min <= n_max <= {N_SLOTS}, got n_min={n_min}, n_max={n_max}")
+    if not 1 <= n_colors <= len(COLORS) or not 1 <= n_shapes <= len(SHAPES):
+        raise ValueError(f"n_colors must be in 1..{len(COLORS)} and n_shapes in 1..{len(SHAPES)}, got {n_colors}, {n_shapes}")
+    if distinct not in (None, "combo", "shape", "both"): raise ValueError(f"distinct={distinct!r}: use None, 'combo', 'shape' or 'both'")
+    if distinct == "combo" and n_colors * n_shapes < n_max:
+        raise ValueError(f"distinct='combo' needs n_colors * n_shapes >= n_max ({n_colors} * {n_shapes} < {n_max})")
+
 def sample_scenes(r: _Stream, n_min: int = 1, n_max: int = N_SLOTS, n_colors: int = 8, n_shapes: int = 5, distinct: str | None = None) -> Scene:
     """Scenes with `n_min..n_max` objects whose colours/shapes come from a per-scene palette of `n_colors`/`n_shapes`.
     `distinct`: None (repeats allowed), "combo" (no two objects share colour *and* shape), "shape", or "both"."""
     B, N = len(r.h), N_SLOTS
-    if not 1 <= n_min <= n_max <= N: raise ValueError(f"need 1 <= n_min <= n_max <= {N}, got {n_min}, {n_max}")
+    check_scene_knobs(n_min, n_max, n_colors, n_shapes, distinct)
     n = n_min + r.int(1, n=n_max - n_min + 1)
     cells, cpal, spal = r.perm(16)[:, :N], r.perm(len(COLORS))[:, :n_colors], r.perm(len(SHAPES))[:, :n_shapes]
     combo = r.perm(n_colors * n_shapes)[:, :N] if distinct == "combo" else None
@@ -298,6 +307,13 @@ def _binding(s, r, ds):
     t, y = _q_exist(s, r, _pick(r, s.valid), ds.negatives)
     return s, {"text": t, "y": y}
 
+def existence_kind(text: Tensor, scene: Scene) -> Tensor:
+    "For 'is there a <color> <shape>?' questions `(B, L)`: 0 the pair is in the scene, 1 its colour or shape is absent, 2 both are present on different objects (unbound)."
+    c, sh = text[:, 3, None] - _C0, text[:, 4, None] - _S0
+    has_c, has_s = ((scene.color == c) & scene.valid).any(1), ((scene.shape == sh) & scene.valid).any(1)
+    bound = ((scene.color == c) & (scene.shape == sh) & scene.valid).any(1)
+    return torch.where(bound, 0, torch.where(has_c & has_s, 2, 1))
+
 def _refer(s, r, ds):
     a = _pick(r, s.valid)
     return s, {"text": _seq(len(s), "the", _C0 + _take(s.color, a), _S0 + _take(s.shape, a)), "y": _take(s.cell, a)}
@@ -393,17 +409,13 @@ for _t in _TASK_DEFS: register_task(task_spec(_t))
 # %% ../nbs/02_data.ipynb #6b5c6351
 def _collate(batch): return batch   # ShapesWorld.__getitems__ already returns a collated dict batch
 
-def _scene_knobs(task: str, base: dict, over: dict | None) -> dict:
-    "The task's scene-sampler settings with `over` applied, checked so a bad knob fails here with its name and the fix."
-    kw = {"n_min": 1, "n_max": N_SLOTS, "n_colors": len(COLORS), "n_shapes": len(SHAPES), "distinct": None, **base, **(over or {})}
+def _scene_knobs(base: dict, over: dict | None) -> dict:
+    "The task's scene-sampler settings with `over` applied; a bad key or value fails here, naming it."
     bad = [k for k in (over or {}) if k not in ("n_min", "n_max", "n_colors", "n_shapes", "distinct")]
     if bad: raise KeyError(f"scene={over}: unknown key(s) {bad}; use n_min, n_max, n_colors, n_shapes, distinct")
-    if not 1 <= kw["n_colors"] <= len(COLORS) or not 1 <= kw["n_shapes"] <= len(SHAPES):
-        raise ValueError(f"scene={over}: n_colors must be in 1..{len(COLORS)} and n_shapes in 1..{len(SHAPES)}")
-    if not 1 <= kw["n_min"] <= kw["n_max"] <= N_SLOTS: raise ValueError(f"scene={over}: need 1 <= n_min <= n_max <= {N_SLOTS}")
-    if kw["distinct"] not in (None, "combo", "shape", "both"): raise ValueError(f"scene={over}: distinct must be None, 'combo', 'shape' or 'both'")
-    if kw["distinct"] == "combo" and kw["n_colors"] * kw["n_shapes"] < kw["n_max"]:
-        raise ValueError(f"scene={over}: distinct='combo' needs n_colors * n_shapes >= n_max ({kw['n_colors']} * {kw['n_shapes']} < {kw['n_max']})")
+    kw = {"n_min": 1, "n_max": N_SLOTS, "n_colors": len(COLORS), "n_shapes": len(SHAPES), "distinct": None, **base, **(over or {})}
+    try: check_scene_knobs(**kw)
+    except ValueError as e: raise ValueError(f"scene={over}: {e}") from None
     return kw
 
 class ShapesWorld(Dataset):
@@ -423,7 +435,7 @@ class ShapesWorld(Dataset):
             if bad: raise KeyError(f"{name}={dct}: task {task!r} has no modality {bad}; its modalities are {list(mods)}")
         if spurious and self.d.head != "classify": raise ValueError(f"spurious= needs a classification task, not {task!r} ({self.d.head})")
         self.mismatch, self.spurious, self.camo, self.holes = float(mismatch), float(spurious), float(camo), float(holes)
-        self.scene, self.negatives = _scene_knobs(task, self.d.scene, scene), negatives
+        self.scene, self.negatives = _scene_knobs(self.d.scene, scene), negatives
         if negatives not in ("unbound", "random"): raise ValueError(f"negatives={negatives!r}: use 'unbound' (default) or 'random'")
         self.spec = task_spec(task, size)
 
