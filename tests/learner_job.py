@@ -7,7 +7,8 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader, Dataset
 from safetensors.torch import save_file
-from mmworkbench.core import ModalitySpec, TaskSpec, register_task, dummy_batch, create_model
+from mmworkbench.core import ModalitySpec, TaskSpec, register_task, dummy_batch
+from mmworkbench.model import create_model
 from mmworkbench.learner import Learner, Callback, init_distributed, get_rank
 
 SPEC = register_task(TaskSpec("learner_job", {"image": ModalitySpec("image", (1, 8, 8), patch=4), "tabular": ModalitySpec("tabular", (4,))},

@@ -3,7 +3,8 @@ import subprocess, sys
 import torch, pytest
 from hypothesis import given, settings, strategies as st
 from torch import nn
-from mmworkbench.core import create_model, dummy_batch, validate_batch, get_task
+from mmworkbench.core import dummy_batch, validate_batch, get_task
+from mmworkbench.model import create_model
 from mmworkbench.layers import Attention, capture_attention
 
 @settings(max_examples=25, deadline=None)
