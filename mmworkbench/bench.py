@@ -19,7 +19,8 @@ from .learner import Learner, default_device
 
 # %% auto #0
 __all__ = ['bench_task', 'sync', 'timeit', 'matmul_peak', 'count_flops', 'BenchResult', 'bench_method', 'PlainStack',
-           'bench_ceiling', 'bench_open_clip', 'run_bench', 'to_markdown', 'plot_bench', 'save_bench', 'cli_main']
+           'bench_ceiling', 'bench_open_clip', 'run_bench', 'to_markdown', 'plot_bench', 'save_bench',
+           'bench_demo_load', 'cli_main']
 
 # %% ../nbs/08_bench.ipynb #de6503df
 def bench_task(size: str = "tiny", head: str = "classify") -> TaskSpec:
@@ -229,6 +230,45 @@ def save_bench(res: dict, out) -> Path:
     plot_bench(res).savefig(out / "bench.png", dpi=110)
     return out
 
+# %% ../nbs/08_bench.ipynb #bb929105
+def _pcts(ts: list[float]) -> dict:
+    q = statistics.quantiles(ts, n=20, method="inclusive") if len(ts) > 1 else ts * 19
+    return {"n": len(ts), "p50_ms": 1e3 * statistics.median(ts), "p95_ms": 1e3 * q[18]}
+
+def bench_demo_load(clients: int = 50, calls: int = 4, alone: int = 20, models=None, timeout: float = 60.0) -> dict:
+    "p50/p95 of the demo's `/predict` on loopback, alone and with `clients` concurrent gradio_client clients."
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+    from gradio_client import Client
+    from .demo import make_demo, close_demos
+    from .defaults import default_models
+    demo = make_demo(models if models is not None else default_models())
+    with socket.socket() as s: s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+    _, url, _ = demo.launch(server_port=port, prevent_thread_lock=True, quiet=True)
+    name, q = demo.predictor.names[0], "is there a red circle?"
+    def call(client, seed):
+        t = time.perf_counter(); client.predict(name, seed, 0, 0.0, [], None, q, api_name="/predict")
+        return time.perf_counter() - t
+    try:
+        new = lambda _: Client(url, verbose=False, httpx_kwargs={"timeout": timeout})
+        c0 = new(0); call(c0, 10**6)                                  # warm-up
+        solo = [call(c0, i) for i in range(alone)]
+        demo.predictor.batcher.sizes.clear()
+        with ThreadPoolExecutor(clients) as ex:
+            cs = list(ex.map(new, range(clients)))
+            t0 = time.perf_counter()
+            futs = [ex.submit(lambda c, k: [call(c, alone + k * calls + j) for j in range(calls)], c, k)
+                    for k, c in enumerate(cs)]
+            got = [f.result(timeout=timeout * calls) for f in futs]
+            wall = time.perf_counter() - t0
+        sizes = demo.predictor.batcher.sizes
+        load = {**_pcts([t for ts in got for t in ts]), "clients": clients, "calls": calls, "wall_s": wall,
+                "forwards": len(sizes), "mean_batch": sum(sizes) / max(len(sizes), 1),
+                "max_batch": max(sizes, default=0)}
+    finally: demo.close(); close_demos(port)
+    return {"method": name, "device": str(default_device()), "torch_threads": torch.get_num_threads(),
+            "alone": _pcts(solo), "load": load, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+
 # %% ../nbs/08_bench.ipynb #bf4fb4b5
 def cli_main(argv=None) -> int:
     "Entry point of `mmwb bench`."
@@ -241,7 +281,18 @@ def cli_main(argv=None) -> int:
     p.add_argument("--no-refs", action="store_true", help="skip the plain-stack ceiling and the open_clip references")
     p.add_argument("--repeats", type=int, default=5, help="timed repeats per measurement (after 2 warm-up calls)")
     p.add_argument("--out", default="bench-results", help="folder for bench.json, bench.md and bench.png")
+    p.add_argument("--demo-load", action="store_true", help="instead: time the demo's /predict on loopback, alone and "
+                   "with --clients concurrent gradio_client clients making --calls calls each (writes demo-load.json)")
+    p.add_argument("--clients", type=int, default=50, help="concurrent clients of --demo-load; default: %(default)s")
+    p.add_argument("--calls", type=int, default=4, help="calls per client of --demo-load; default: %(default)s")
     a = p.parse_args(argv)
+    if a.demo_load:
+        if a.clients < 1 or a.calls < 1: p.error("--clients and --calls must be >= 1")
+        r = bench_demo_load(a.clients, a.calls)
+        Path(a.out).mkdir(parents=True, exist_ok=True)
+        (Path(a.out) / "demo-load.json").write_text(json.dumps(r, indent=1))
+        for k in ("alone", "load"): print(f"demo /predict {k}: " + ", ".join(f"{n} {v:.4g}" for n, v in r[k].items()))
+        return 0
     methods = [m.strip() for m in a.methods.split(",")] if a.methods else None
     if methods:
         bad = [m for m in methods if m not in list_fusions()]

@@ -4,36 +4,69 @@
 
 # %% ../nbs/07_demo.ipynb #56d7a183
 from __future__ import annotations
-import argparse, functools, sys, time, webbrowser
+import argparse, functools, logging, sys, time, webbrowser
 from types import SimpleNamespace
 import gradio as gr
-from .predict import Predictor, load_models, default_models, MAX_SIDE, MAX_BYTES
-from .data import N_SLOTS
+from .predict import Predictor, FIELDS, example_questions
+from .inputs import load_models, MAX_SIDE, MAX_BYTES
+from .defaults import default_models
 
 # %% auto #0
-__all__ = ['ENDPOINTS', 'DemoBlocks', 'close_demos', 'make_demo', 'handler', 'cli_main']
+__all__ = ['ENDPOINTS', 'USER_ERRORS', 'log', 'log_user_error', 'DemoBlocks', 'close_demos', 'make_demo', 'handler', 'cli_main']
 
 # %% ../nbs/07_demo.ipynb #e81d1b14
 ENDPOINTS = ("model_info", "next_seed", "scene", "predict", "attention", "attribution", "gap")
+USER_ERRORS = (ValueError, KeyError, FileNotFoundError)     # bad input (InputError is a ValueError); others: faults
+log = logging.getLogger("mmworkbench.demo")
 
-def _ui_errors(fn):
-    "Turn the bad-input errors of a handler into `gr.Error` (shown in the UI, raised by gradio_client as AppError)."
+def _msg(e: Exception) -> str: return str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+
+def log_user_error(where: str, field: str | None, msg: str):
+    "One terminal line for a user error (full tracebacks are for real faults only)."
+    log.warning("mmwb demo: bad %s in %s: %s", field or "input", where, msg)
+
+def _api(fn):
+    "A public endpoint: a user error becomes a `gr.Error` (an AppError in gradio_client) and one log line."
     @functools.wraps(fn)
     def wrapper(*args):
         try: return fn(*args)
         except gr.Error: raise
-        except (ValueError, KeyError, IndexError, TypeError, FileNotFoundError) as e:
-            raise gr.Error(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)) from None
+        except USER_ERRORS as e:
+            log_user_error(fn.__name__, getattr(e, "field", None), _msg(e))
+            raise gr.Error(_msg(e), print_exception=False) from None
     return wrapper
 
-def _handlers(p: Predictor) -> dict:
-    "One UI function per endpoint: the predictor's handler, its selector choices as dropdown updates, errors shown."
-    fns = {k: getattr(p, k) for k in ENDPOINTS}
+def _attention(p: Predictor):
     @functools.wraps(p.attention)
     def attention(*args):
         img, *selectors = p.attention(*args)
         return (img, *(gr.Dropdown(choices=c, value=v) for c, v in selectors))
-    return {k: _ui_errors(f) for k, f in {**fns, "attention": attention}.items()}
+    return attention
+
+def _handlers(p: Predictor) -> dict:
+    "One function per public endpoint: the predictor's handler, its selector choices as dropdown updates."
+    return {k: (_attention(p) if k == "attention" else getattr(p, k)) for k in ENDPOINTS}
+
+# %% ../nbs/07_demo.ipynb #0eefa15b
+def _browser(fn, n_out: int):
+    """A step of a browser chain: runs only when the inputs checked out (`ok`); if it still fails on the input, its
+    panel is cleared (never left showing another input) and the terminal gets one line."""
+    @functools.wraps(fn)
+    def step(ok, *args):
+        if not ok: return gr.skip() if n_out == 1 else tuple(gr.skip() for _ in range(n_out))
+        try: return fn(*args)
+        except USER_ERRORS as e:
+            log_user_error(fn.__name__, getattr(e, "field", None), _msg(e))
+            return None if n_out == 1 else tuple(None for _ in range(n_out))
+    return step
+
+def _checker(p: Predictor, with_question: bool):
+    "The first step of every browser chain: a message beside each bad input (others cleared), and whether to go on."
+    def check(method, seed, objects, noise, missing, upload, question):
+        errs = p.check(method, seed, objects, noise, missing, upload, question if with_question else None)
+        for f, m in errs.items(): log_user_error("the page", f, m)
+        return (*(f"⚠ {errs[f]}" if f in errs else "" for f in FIELDS), not errs)
+    return check
 
 # %% ../nbs/07_demo.ipynb #b7ccaf62
 _FONTS = dict(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
@@ -49,8 +82,11 @@ class DemoBlocks(gr.Blocks):
         if share: raise ValueError("share links are off in mmworkbench (no tunnels to the internet); "
                                    "serve on 127.0.0.1 and forward the port yourself")
         close_demos(server_port)
+        if not log.handlers:                          # the server's terminal: one line per user error
+            h = logging.StreamHandler(sys.stderr); h.setFormatter(logging.Formatter("%(message)s")); log.addHandler(h)
         self.models                                   # lazy default models: load (or train) them before serving
-        kw.setdefault("theme", gr.themes.Default(**_FONTS))
+        kw.setdefault("theme", gr.themes.Default(**_FONTS)); kw.setdefault("css", _CSS)
+        kw.setdefault("max_threads", self.predictor.batcher.max_batch + 16)   # every batched request needs a thread
         kw.setdefault("show_error", True); kw.setdefault("max_file_size", MAX_BYTES); kw.setdefault("ssr_mode", False)
         res = super().launch(server_name=server_name, server_port=server_port, share=False, **kw)
         _LAUNCHED[server_port or "auto"] = self
@@ -66,93 +102,133 @@ def close_demos(port: int | None = None):
             finally: _LAUNCHED.pop(k, None)
 
 # %% ../nbs/07_demo.ipynb #d5d9e340
-def _image(label: str, elem_id: str) -> gr.Image:
-    return gr.Image(label=label, type="numpy", format="png", interactive=False, elem_id=elem_id)
+_CSS = """.input-msg p { color: #b45309; font-size: 0.85em; margin: 0; }
+.panel-title p { font-weight: 600; margin: 0; }"""
 
-def _scene_controls(c: SimpleNamespace, p: Predictor):
-    "Method picker and model card; scene knobs, upload and question; the answer and the model's input."
+def _image(elem_id: str, height: int | None = None) -> gr.Image:
+    "An output picture without Gradio's label chip (it covered figure titles); a markdown line names it instead."
+    return gr.Image(type="numpy", format="png", interactive=False, show_label=False, elem_id=elem_id, height=height)
+
+def _title(text: str): return gr.Markdown(text, elem_classes=["panel-title"])
+def _msg_box(c: SimpleNamespace, field: str):
+    c.msg[field] = gr.Markdown(elem_id=f"{field}-msg", elem_classes=["input-msg"])
+
+def _scene_column(c: SimpleNamespace, p: Predictor):
+    "The scene: its picture and facts, the seed with 'New scene', and (folded) objects, noise, missing, upload."
+    _title("Scene (the model's input)"); c.scene_img = _image("scene-image", 256)
+    c.scene_md = gr.Markdown(elem_id="scene-md")
     with gr.Row():
+        c.seed = gr.Number(0, precision=0, label="scene seed (0 to 999,999,999)", elem_id="seed", scale=2)
+        c.new = gr.Button("New scene", elem_id="new-scene", scale=1)
+    _msg_box(c, "seed")
+    with gr.Accordion("More scene controls: objects, noise, missing modalities, your own image", open=False):
+        objs = [("any", 0)] + [(str(n), n) for n in p.objects_choices()[1:]]
+        c.objects = gr.Dropdown(objs, value=0, label="objects in the scene", elem_id="objects"); _msg_box(c, "objects")
+        c.noise = gr.Slider(0, 1, value=0, step=0.05, label="noise (std, non-text modalities)"); _msg_box(c, "noise")
+        c.missing = gr.CheckboxGroup(p.modalities, label="missing modalities (marked absent)"); _msg_box(c, "missing")
+        c.upload = gr.File(label=f"upload an image (PNG/JPEG, up to {MAX_SIDE} px a side)", type="filepath",
+                           height=120, elem_id="upload")
+        _msg_box(c, "upload")
+
+def _question_column(c: SimpleNamespace, p: Predictor):
+    "The question with Answer, example questions and the vocabulary one click away, then the answer."
+    with gr.Row():
+        c.question = gr.Textbox(label="question", placeholder="what color is the circle?", max_lines=1,
+                                elem_id="question", scale=4)
+        c.ask = gr.Button("Answer", variant="primary", elem_id="ask", scale=1)
+    _msg_box(c, "question")
+    task = p.tasks[0]
+    c.examples = gr.Dropdown(example_questions(task), value=None, label="example questions (pick one to ask it)",
+                             elem_id="examples")
+    with gr.Accordion(f"the words the model knows ({len(task.vocab or [])})", open=False):
+        gr.Markdown(" · ".join(w for w in (task.vocab or [])[1:]) or "this task takes no typed text", elem_id="vocab")
+    _title("Answer (the answers of this question's form)")
+    c.answer = gr.Label(num_top_classes=5, show_label=False, elem_id="answer")
+    c.pred_md = gr.Markdown(elem_id="prediction")
+
+def _attention_column(c: SimpleNamespace):
+    _title("Attention: where the chosen query token looks, per key modality")
+    with gr.Row():
+        c.layer = gr.Dropdown([], label="layer", allow_custom_value=True, elem_id="layer")
+        c.head = gr.Dropdown(["mean"], value="mean", label="head", allow_custom_value=True, elem_id="head")
+        c.token = gr.Dropdown([], label="query token", allow_custom_value=True, elem_id="token")
+    c.attn_img = _image("attention")
+
+def _layout(c: SimpleNamespace, p: Predictor, title: str):
+    "Above the fold at 1400x1000: method, scene, question, answer, attention; below it attribution and the gap."
+    c.msg = {}
+    with gr.Row(equal_height=True):
         c.method = gr.Dropdown(p.names, value=p.names[0], label="method", elem_id="method", scale=1)
-        c.info_md = gr.Markdown(elem_id="model-info")
+        with gr.Column(scale=5):
+            gr.Markdown(f"**{title}**: a ShapesWorld scene (or your image) and a question through the *same* "
+                        "`Workbench` the notebooks train.")
+            c.info_md = gr.Markdown(elem_id="model-info")
+    _msg_box(c, "method")
     with gr.Row():
-        with gr.Column(scale=1):
-            with gr.Row():
-                c.seed = gr.Number(0, precision=0, minimum=0, label="scene seed", elem_id="seed")
-                c.new = gr.Button("New scene", elem_id="new-scene")
-            c.objects = gr.Slider(0, N_SLOTS, value=0, step=1, label="objects (0 = any)")
-            c.noise = gr.Slider(0, 1, value=0, step=0.05, label="noise (std, non-text modalities)")
-            c.missing = gr.CheckboxGroup(p.modalities, label="missing modalities (marked absent)")
-            c.upload = gr.File(label=f"...or upload an image (PNG/JPEG, up to {MAX_SIDE} px a side)", type="filepath",
-                               height=90)
-            c.question = gr.Textbox(label="question", placeholder="what color is the circle?", max_lines=1,
-                                    elem_id="question")
-            c.ask = gr.Button("Answer", variant="primary", elem_id="ask")
-        with gr.Column(scale=1): c.answer = gr.Label(label="answer probabilities", elem_id="answer")
-        with gr.Column(scale=1):
-            c.pred_md = gr.Markdown(elem_id="prediction")
-            c.scene_img = _image("model input", "scene-image")
-
-def _look_inside(c: SimpleNamespace):
-    "Attention selectors and overlay; the attribution and modality-gap buttons and panels."
-    gr.Markdown("### Attention: where the chosen query token looks, per key modality")
+        with gr.Column(scale=3): _scene_column(c, p)
+        with gr.Column(scale=4): _question_column(c, p)
+        with gr.Column(scale=5): _attention_column(c)
     with gr.Row():
-        with gr.Column(scale=1):
-            c.layer = gr.Dropdown([], label="layer", allow_custom_value=True, elem_id="layer")
-            c.head = gr.Dropdown(["mean"], value="mean", label="head", allow_custom_value=True, elem_id="head")
-            c.token = gr.Dropdown([], label="query token", allow_custom_value=True, elem_id="token")
-        with gr.Column(scale=3): c.attn_img = _image("attention", "attention")
-    with gr.Row():
-        c.attr_btn = gr.Button("Attribution (integrated gradients)", elem_id="attr-btn")
-        c.gap_btn = gr.Button("Modality gap", elem_id="gap-btn")
-    with gr.Row():
+        with gr.Column(scale=3):
+            _title("Attribution (integrated gradients, zero baseline) of this answer")
+            c.attr_img = _image("attribution")
+            c.shares = gr.Label(label="per-modality shares (|IG|)", elem_id="shares")
         with gr.Column(scale=2):
-            c.attr_img = _image("attribution", "attribution")
-            c.shares = gr.Label(label="per-modality shares (|IG| per modality)", elem_id="shares")
-        with gr.Column(scale=1):
-            c.gap_img = _image("modality gap", "gap")
-            c.gap_md = gr.Markdown()
+            _title("Modality gap of this method (validation scenes)")
+            c.gap_img = _image("gap"); c.gap_md = gr.Markdown(elem_id="gap-md")
+    c.ok = gr.State(True)
 
 # %% ../nbs/07_demo.ipynb #588181f2
-def _wire(demo: gr.Blocks, c: SimpleNamespace, H: dict):
-    "Each handler once under its public `api_name`; then the browser's private chains: a new scene is answered at once."
+def _wire(demo: gr.Blocks, c: SimpleNamespace, p: Predictor):
+    """Each public endpoint once, API-only (a user error is an AppError there); the page runs private chains of the
+    same handlers that first check the inputs, put a message beside a bad one and keep every panel as it is."""
     sc_in = [c.method, c.seed, c.objects, c.noise, c.missing]
     pr_in = sc_in + [c.upload, c.question]
-    at_in, at_out = pr_in + [c.layer, c.head, c.token], [c.attn_img, c.layer, c.head, c.token]
-    sc_out, pr_out = [c.scene_img, c.question, c.pred_md], [c.answer, c.scene_img, c.pred_md]
-    private = dict(api_visibility="private")
-    c.method.change(H["model_info"], c.method, c.info_md, api_name="model_info")
-    c.new.click(H["next_seed"], c.seed, c.seed, api_name="next_seed")
-    sc = gr.on([c.seed.submit, c.objects.release, c.noise.release, c.missing.input], H["scene"], sc_in, sc_out,
-               api_name="scene")
-    pr = gr.on([c.ask.click, c.question.submit], H["predict"], pr_in, pr_out, api_name="predict")
-    gr.on([c.layer.input, c.head.input, c.token.input], H["attention"], at_in, at_out, api_name="attention")
-    c.attr_btn.click(H["attribution"], pr_in, [c.attr_img, c.shares], api_name="attribution")
-    c.gap_btn.click(H["gap"], c.method, [c.gap_img, c.gap_md], api_name="gap")
-    pr.success(H["attention"], at_in, at_out, api_name="attention_after_predict", **private)
-    def chain(dep, name):
-        p = dep.success(H["predict"], pr_in, pr_out, api_name=f"predict_after_{name}", **private)
-        p.success(H["attention"], at_in, at_out, api_name=f"attention_after_{name}", **private)
-    chain(sc, "scene")
-    chain(c.new.click(H["scene"], sc_in, sc_out, api_name="scene_after_next", **private), "next")
-    chain(c.upload.upload(H["predict"], pr_in, pr_out, api_name="predict_after_upload", **private), "upload")
-    ld = demo.load(H["model_info"], c.method, c.info_md, api_name="model_info_on_load", **private)
-    chain(ld.then(H["scene"], sc_in, sc_out, api_name="scene_on_load", **private), "load")
-    chain(c.method.input(H["scene"], sc_in, sc_out, api_name="scene_after_method", **private), "method")
+    io = {"model_info": ([c.method], [c.info_md]), "next_seed": ([c.seed], [c.seed]),
+          "scene": (sc_in, [c.scene_img, c.question, c.scene_md]),
+          "predict": (pr_in, [c.answer, c.scene_img, c.pred_md]),
+          "attention": (pr_in + [c.layer, c.head, c.token], [c.attn_img, c.layer, c.head, c.token]),
+          "attribution": (pr_in, [c.attr_img, c.shares]), "gap": ([c.method], [c.gap_img, c.gap_md])}
+    n = p.batcher.max_batch          # one forward serves up to n requests: let that many wait for it
+    lim = {k: dict(concurrency_limit=1, concurrency_id="heavy") if k in ("attribution", "gap") else
+           dict(concurrency_limit=n, concurrency_id="forward") for k in io}
+    H = _handlers(p)
+    for k, (i, o) in io.items(): gr.on([], _api(H[k]), i, o, api_name=k, **lim[k])
+    msgs, private = [c.msg[f] for f in FIELDS], dict(api_visibility="private")
+
+    def chain(start, name, steps, with_question=True):
+        "check (on `start`'s triggers or after its event) → steps; after predict, attribution beside attention."
+        kw = dict(api_name=f"check_{name}", concurrency_limit=n, concurrency_id="light", **private)
+        check = (_checker(p, with_question), pr_in, msgs + [c.ok])
+        dep = gr.on(start, *check, **kw) if isinstance(start, list) else start.then(*check, **kw)
+        def then(d, k): return d.then(_browser(H[k], len(io[k][1])), [c.ok] + io[k][0], io[k][1],
+                                      api_name=f"{k}_{name}", **lim[k], **private)
+        first = dep
+        for k in steps:
+            if k == "gap": then(first, k); continue
+            dep = then(dep, k)
+            if k == "predict": then(dep, "attribution")
+        return first
+    look = ["predict", "attention"]
+    chain([demo.load], "load", ["gap", "model_info", "scene", *look], with_question=False)
+    chain([c.method.input], "method", ["gap", "model_info", "scene", *look], with_question=False)
+    chain([c.seed.submit, c.objects.input, c.noise.release, c.missing.input], "scene", ["scene", *look], False)
+    chain([c.new.click], "next", ["next_seed", "scene", *look], with_question=False)
+    chain([c.ask.click, c.question.submit, c.upload.upload, c.upload.clear], "ask", look)
+    chain(c.examples.input(lambda q: q, c.examples, c.question, api_name="example", **private), "example", look)
+    chain([c.layer.input, c.head.input, c.token.input], "look", ["attention"])
 
 # %% ../nbs/07_demo.ipynb #f96b623b
-def make_demo(models=None, title: str = "mmworkbench demo", concurrency: int = 1) -> DemoBlocks:
+def make_demo(models=None, title: str = "mmworkbench demo", concurrency: int | None = None) -> DemoBlocks:
     """A Gradio app over `models` (a `Workbench`, dict, checkpoint folder(s), a list or a `Predictor`; `None`: the
     default models, loaded on launch or first request): scene/upload + question in; answer, attention, attribution,
-    gap out."""
-    p = models if isinstance(models, Predictor) else Predictor(models)
-    H, c = _handlers(p), SimpleNamespace()
+    gap out. `concurrency`: requests one forward may serve (default `serving_batch()`: 64 on CPU, 256 on a GPU)."""
+    p = models if isinstance(models, Predictor) else Predictor(models, max_batch=concurrency)
+    c = SimpleNamespace()
     with DemoBlocks(analytics_enabled=False, title=title) as demo:
-        gr.Markdown(f"# {title}\nA ShapesWorld scene (or your own image) and a question go through the *same* "
-                    "`Workbench` the notebooks train. Pick a method, ask, then look inside: attention, attribution, "
-                    "modality gap.")
-        _scene_controls(c, p); _look_inside(c); _wire(demo, c, H)
+        _layout(c, p, title); _wire(demo, c, p)
     demo.predictor = p
-    demo.queue(default_concurrency_limit=concurrency, max_size=64)
+    demo.queue(default_concurrency_limit=1, max_size=4 * p.batcher.max_batch)
     return demo
 
 # %% ../nbs/07_demo.ipynb #bfb2bb91

@@ -1,10 +1,28 @@
 """The demo in a real headless Chromium (Debian's `chromium`, driven by pip playwright) with every non-loopback request
-blocked: the page loads, a typed question is answered, the answer label and the attention overlay <img> appear.
-A screenshot goes to test-artifacts/demo.png."""
-import re, socket
+blocked, at 1400x1000: the page loads with every panel drawn and the point above the fold; a typed question is
+answered; "New scene" and a method switch each redraw every panel (no panel left describing another input); a seed
+out of range gets a message beside the seed while the scene stays, and the next good request is answered.
+Screenshots go to test-artifacts/demo*.png."""
+import socket
 from mmworkbench.model import create_model
-from mmworkbench.data import ANSWERS
 from mmworkbench.demo import make_demo, close_demos
+
+IMG = "([sel, old]) => { const i = document.querySelector(sel + ' img'); return i && i.complete && i.naturalWidth > 50 && i.src !== old; }"
+TEXT = "([sel, old]) => { const e = document.querySelector(sel); const t = e ? e.innerText.trim() : ''; return t.length > 0 && t !== old; }"
+IMAGES = ["#scene-image", "#attention", "#attribution", "#gap"]
+TEXTS = ["#answer", "#prediction", "#scene-md", "#shares", "#gap-md", "#model-info"]
+
+
+def snapshot(page) -> dict:
+    out = {s: page.locator(f"{s} img").first.get_attribute("src") for s in IMAGES}
+    out.update({s: page.locator(s).inner_text().strip() for s in TEXTS})
+    return out
+
+
+def wait_changed(page, before: dict, panels):
+    "Wait until each of `panels` shows something other than in `before` (images: a new src; text: new text)."
+    for s in panels:
+        page.wait_for_function(IMG if s in IMAGES else TEXT, arg=[s, before.get(s) or ""])
 
 
 def test_demo_in_chromium(artifacts, offline_chromium):
@@ -19,35 +37,59 @@ def test_demo_in_chromium(artifacts, offline_chromium):
             page.goto(url, wait_until="load")
             box = page.locator("#question textarea, #question input").first
             box.wait_for()
-            # the page fills in the scene's question on load; ask our own
-            page.wait_for_function("() => { const e = document.querySelector('#question textarea, #question input'); return e && e.value.endsWith('?'); }")
-            img_ready = "([sel, old]) => { const i = document.querySelector(sel + ' img'); return i && i.complete && i.naturalWidth > 100 && i.src !== old; }"
-            page.wait_for_function(img_ready, arg=["#attention", ""])          # the load chain drew the first overlay
-            old = page.locator("#attention img").get_attribute("src")
+            wait_changed(page, {}, IMAGES + TEXTS)     # the load chain draws every panel
+            page.wait_for_function("() => (document.querySelector('#question textarea, #question input')?.value || '').endsWith('?')")
+            for sel in ["#scene-image", "#question", "#answer", "#attention"]:      # the point, above the fold
+                b = page.locator(sel).bounding_box()
+                assert b and b["y"] + min(b["height"], 200) <= 1000, (sel, b)
+            page.screenshot(path=str(artifacts / "demo.png"))
+
+            # ask our own question: the answer, the overlay and the attribution follow it
+            before = snapshot(page)
             box.fill("what color is the circle?")
             page.locator("#ask").click()
             page.wait_for_function("() => (document.querySelector('#prediction')?.innerText || '').includes('what color is the circle?')")
+            wait_changed(page, before, ["#attention", "#attribution"])
             answer = page.locator("#answer").inner_text()
-            assert any(a in answer.split() for a in ANSWERS), answer
-            assert "%" in answer                                          # the confidences are drawn
-            page.wait_for_function(img_ready, arg=["#attention", old])        # the overlay for *this* question
-            src = page.locator("#attention img").get_attribute("src")
-            assert src and browser.is_local(src), src
-            assert page.locator("#scene-image img").count() == 1
-            page.locator("#attr-btn").click(); page.locator("#gap-btn").click()
-            page.wait_for_function(img_ready, arg=["#attribution", ""]); page.wait_for_function(img_ready, arg=["#gap", ""])
-            assert "image" in page.locator("#shares").inner_text()
+            assert "%" in answer and any(c in answer for c in ["red", "green", "blue", "yellow", "purple", "cyan", "orange", "white"]), answer
+
+            # New scene: every panel that describes the scene or the answer changes
+            before = snapshot(page)
+            page.locator("#new-scene").click()
+            wait_changed(page, before, ["#scene-image", "#scene-md", "#prediction", "#attention", "#attribution", "#shares"])
+            assert page.locator("#seed input").input_value() == "1"
+
+            # another method: every panel, the model card and the gap included
+            before = snapshot(page)
+            page.locator("#method input").click()
+            page.get_by_role("option", name="concat").click()
+            wait_changed(page, before, ["#model-info", "#gap", "#gap-md", "#prediction", "#attention", "#attribution"])
+            after = snapshot(page)
+            changed = {k for k in before if before[k] != after[k]}
+            assert set(IMAGES + TEXTS) - {"#scene-image", "#scene-md", "#answer", "#shares"} <= changed, changed
+            assert "concat" in after["#model-info"] and "concat" in after["#gap-md"]
+            page.screenshot(path=str(artifacts / "demo-concat.png"), full_page=True)
+
+            # a seed out of range: a message beside the seed, the scene and the question stay
+            before = snapshot(page); q = box.input_value()
+            seed = page.locator("#seed input")
+            seed.fill(str(10**30)); seed.press("Enter")
+            page.wait_for_function("() => (document.querySelector('#seed-msg')?.innerText || '').includes('0 to 999,999,999')")
             page.wait_for_timeout(500)
-            page.screenshot(path=str(artifacts / "demo.png"), full_page=True)
-            # a bad question shows the error in the page, and the next good one is still answered
-            box.fill("is there a purple unicorn?")
-            page.locator("#ask").click()
-            page.get_by_text(re.compile("unknown word")).first.wait_for()
+            assert snapshot(page)["#scene-image"] == before["#scene-image"] and box.input_value() == q
+            assert page.locator(".error, [data-testid='status-error']").count() == 0     # no red error badges
             page.screenshot(path=str(artifacts / "demo-error.png"))
-            box.fill("is there a red circle?")
-            page.locator("#ask").click()
+
+            # a bad question: the message sits beside the question; the next good one is answered
+            box.fill("is there a purple unicorn?"); page.locator("#ask").click()
+            page.wait_for_function("() => (document.querySelector('#question-msg')?.innerText || '').includes('unicorn')")
+            seed.fill("7"); seed.press("Enter")
+            page.wait_for_function("() => (document.querySelector('#seed-msg')?.innerText || '') === ''")
+            box.fill("is there a red circle?"); page.locator("#ask").click()
             page.wait_for_function("() => (document.querySelector('#prediction')?.innerText || '').includes('is there a red circle?')")
+            assert page.locator("#question-msg").inner_text().strip() == ""
             assert not browser.errors, f"JavaScript errors: {browser.errors}"
+            for s in IMAGES: assert browser.is_local(page.locator(f"{s} img").first.get_attribute("src"))
             # the UI above worked with every non-local request refused; list them so a new CDN dependency shows in the log
             print("blocked non-local requests:", browser.blocked)
     finally:
