@@ -235,36 +235,40 @@ def _pcts(ts: list[float]) -> dict:
     q = statistics.quantiles(ts, n=20, method="inclusive") if len(ts) > 1 else ts * 19
     return {"n": len(ts), "p50_ms": 1e3 * statistics.median(ts), "p95_ms": 1e3 * q[18]}
 
-def bench_demo_load(clients: int = 50, calls: int = 4, alone: int = 20, models=None, timeout: float = 60.0) -> dict:
-    "p50/p95 of the demo's `/predict` on loopback, alone and with `clients` concurrent gradio_client clients."
-    import socket
+def _clients(url: str, name: str, clients: int, calls: int, start: int, timeout: float) -> tuple[list, float]:
+    "In a separate process (users are not the server): `clients` threads, each its own Client, `calls` /predict each."
     from concurrent.futures import ThreadPoolExecutor
     from gradio_client import Client
-    from .demo import make_demo, close_demos
-    from .defaults import default_models
+    def call(client, seed):
+        t = time.perf_counter()
+        client.predict(name, seed, 0, 0.0, [], None, "is there a red circle?", api_name="/predict")
+        return time.perf_counter() - t
+    with ThreadPoolExecutor(clients) as ex:
+        cs = list(ex.map(lambda _: Client(url, verbose=False, httpx_kwargs={"timeout": timeout}), range(clients)))
+        if calls == 0: return [call(cs[0], start + i) for i in range(clients)], 0.0    # `clients` calls in a row
+        t0 = time.perf_counter()
+        futs = [ex.submit(lambda c, k: [call(c, start + k * calls + j) for j in range(calls)], c, k)
+                for k, c in enumerate(cs)]
+        got = [t for f in futs for t in f.result(timeout=timeout * calls)]
+    return got, time.perf_counter() - t0
+
+def bench_demo_load(clients: int = 50, calls: int = 4, alone: int = 20, models=None, timeout: float = 60.0) -> dict:
+    "p50/p95 of the demo's `/predict` on loopback, alone and with `clients` concurrent gradio_client clients."
+    import multiprocessing as mp, socket
+    from mmworkbench.demo import make_demo, close_demos
+    from mmworkbench.defaults import default_models
     demo = make_demo(models if models is not None else default_models())
     with socket.socket() as s: s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
     _, url, _ = demo.launch(server_port=port, prevent_thread_lock=True, quiet=True)
-    name, q = demo.predictor.names[0], "is there a red circle?"
-    def call(client, seed):
-        t = time.perf_counter(); client.predict(name, seed, 0, 0.0, [], None, q, api_name="/predict")
-        return time.perf_counter() - t
+    name, sizes = demo.predictor.names[0], demo.predictor.batcher.sizes
     try:
-        new = lambda _: Client(url, verbose=False, httpx_kwargs={"timeout": timeout})
-        c0 = new(0); call(c0, 10**6)                                  # warm-up
-        solo = [call(c0, i) for i in range(alone)]
-        demo.predictor.batcher.sizes.clear()
-        with ThreadPoolExecutor(clients) as ex:
-            cs = list(ex.map(new, range(clients)))
-            t0 = time.perf_counter()
-            futs = [ex.submit(lambda c, k: [call(c, alone + k * calls + j) for j in range(calls)], c, k)
-                    for k, c in enumerate(cs)]
-            got = [f.result(timeout=timeout * calls) for f in futs]
-            wall = time.perf_counter() - t0
-        sizes = demo.predictor.batcher.sizes
-        load = {**_pcts([t for ts in got for t in ts]), "clients": clients, "calls": calls, "wall_s": wall,
-                "forwards": len(sizes), "mean_batch": sum(sizes) / max(len(sizes), 1),
-                "max_batch": max(sizes, default=0)}
+        with mp.get_context("spawn").Pool(1) as pool:
+            pool.apply(_clients, (url, name, 1, 0, 10**6, timeout))                   # warm-up
+            solo, _ = pool.apply(_clients, (url, name, alone, 0, 0, timeout))
+            sizes.clear()
+            got, wall = pool.apply(_clients, (url, name, clients, calls, alone, timeout))
+        load = {**_pcts(got), "clients": clients, "calls": calls, "wall_s": wall, "forwards": len(sizes),
+                "mean_batch": sum(sizes) / max(len(sizes), 1), "max_batch": max(sizes, default=0)}
     finally: demo.close(); close_demos(port)
     return {"method": name, "device": str(default_device()), "torch_threads": torch.get_num_threads(),
             "alone": _pcts(solo), "load": load, "date": time.strftime("%Y-%m-%d %H:%M:%S")}

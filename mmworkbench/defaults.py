@@ -20,7 +20,7 @@ __all__ = ['DEFAULT_METHODS', 'DEFAULT_TASK', 'RECIPE', 'QUICK', 'shipped_dir', 
 
 # %% ../nbs/06b_defaults.ipynb #39dcae6a
 DEFAULT_METHODS, DEFAULT_TASK = ("early", "concat"), "vqa"
-RECIPE = dict(task=DEFAULT_TASK, steps=2000, bs=64, lr=3e-3, patch=8, n_valid=512, seed=0)
+RECIPE = dict(task=DEFAULT_TASK, steps=4000, bs=64, lr=3e-3, patch=8, n_valid=512, seed=0)
 QUICK = dict(steps=20, n_valid=64)      # `mmwb demo --quick`: a smoke test of the plumbing; its answers are noise
 
 def shipped_dir() -> Path:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_predict.ipynb #023a9c51
 from __future__ import annotations
-import functools, os, queue, threading, time
+import functools, os, queue, textwrap, threading, time
 from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import replace
@@ -175,8 +175,9 @@ def gap_view(name: str, model: Workbench, n: int = 256) -> tuple[np.ndarray, str
     with _LOCK: emb = collect_embeddings(model.to(default_device()), [b])
     if len(emb) < 2: raise ValueError(f"{name} gives embeddings of {list(emb)} only; the gap needs two modalities")
     a, c = list(emb)[:2]
-    md = (f"centroid gap ‖mean {a} − mean {c}‖ = **{centroid_gap(emb[a], emb[c]):.3f}**; mean cosine within {a} "
-          f"{mean_cosine(emb[a]):.2f}, within {c} {mean_cosine(emb[c]):.2f}, across {mean_cosine(emb[a], emb[c]):.2f}; "
+    md = (f"**{name}**: centroid gap ‖mean {a} − mean {c}‖ = **{centroid_gap(emb[a], emb[c]):.3f}**; "
+          f"mean cosine within {a} {mean_cosine(emb[a]):.2f}, within {c} {mean_cosine(emb[c]):.2f}, "
+          f"across {mean_cosine(emb[a], emb[c]):.2f}; "
           f"a linear probe tells the modalities apart {modality_classifier_accuracy(emb, epochs=100):.0%} of the time "
           f"({len(emb[a])} validation scenes).")
     fig = pca_scatter(emb); ax = fig.axes[0]
@@ -238,7 +239,8 @@ def attention_view(model: Workbench, batch: dict, out, layer=None, head="mean", 
     labels = {m: words(batch[m][0], task.vocab) for m, k in kinds.items() if k == "text"}
     fig = token_attention(am, idx[toks.index(token)], 0, None if head == "mean" else int(head), images, labels)
     hd = "mean over heads" if head == "mean" else f"head {head}"
-    fig.suptitle(f"layer {am.layer + 1}, {hd}: where {token_words(token)} looks", fontsize=9)
+    title = f"layer {am.layer + 1}, {hd}: where {token_words(token)} looks"
+    fig.suptitle(textwrap.fill(title, max(24, int(fig.get_figwidth() * 11))), fontsize=9)     # narrow figures wrap
     return to_image(fig), (names, layer), (heads, head), (toks, token)
 
 # %% ../nbs/06a_predict.ipynb #fc4c7803
@@ -307,7 +309,9 @@ class Predictor:
         model, batch, info, out = self._run(method, seed, objects, noise, missing, upload, question)
         probs = probabilities(model, out)
         shown = {k: probs[k] for k in answer_choices(model.task, info["question"]) if k in probs} or probs
-        return shown, _picture(model, batch), answer_md(info, probs, missing, (time.perf_counter() - t0) * 1e3)
+        md, top = answer_md(info, shown, missing, (time.perf_counter() - t0) * 1e3), max(probs, key=probs.get)
+        if top not in shown: md += f"  \n(its top class overall, **{top}** {probs[top]:.0%}, does not answer this form)"
+        return shown, _picture(model, batch), md
 
     def attention(self, method, seed, objects, noise, missing, upload, question, layer, head, token):
         model, batch, info, out = self._run(method, seed, objects, noise, missing, upload, question, capture="all")

@@ -80,11 +80,13 @@ def test_demo_in_chromium(artifacts, offline_chromium):
             assert page.locator(".error, [data-testid='status-error']").count() == 0     # no red error badges
             page.screenshot(path=str(artifacts / "demo-error.png"))
 
-            # a bad question: the message sits beside the question; the next good one is answered
-            box.fill("is there a purple unicorn?"); page.locator("#ask").click()
-            page.wait_for_function("() => (document.querySelector('#question-msg')?.innerText || '').includes('unicorn')")
+            # a good seed clears the message; a bad question gets its message beside the question; the next good one is answered
+            before = snapshot(page)
             seed.fill("7"); seed.press("Enter")
             page.wait_for_function("() => (document.querySelector('#seed-msg')?.innerText || '') === ''")
+            wait_changed(page, before, ["#scene-md", "#attention", "#attribution"])      # scene 7, answered
+            box.fill("is there a purple unicorn?"); page.locator("#ask").click()
+            page.wait_for_function("() => (document.querySelector('#question-msg')?.innerText || '').includes('unicorn')")
             box.fill("is there a red circle?"); page.locator("#ask").click()
             page.wait_for_function("() => (document.querySelector('#prediction')?.innerText || '').includes('is there a red circle?')")
             assert page.locator("#question-msg").inner_text().strip() == ""
