@@ -90,6 +90,10 @@ def test_demo_in_chromium(artifacts, offline_chromium):
             box.fill("is there a red circle?"); page.locator("#ask").click()
             page.wait_for_function("() => (document.querySelector('#prediction')?.innerText || '').includes('is there a red circle?')")
             assert page.locator("#question-msg").inner_text().strip() == ""
+            # an example question is one click away, and picking it asks it
+            page.locator("#examples input").click(); page.get_by_role("option").first.click()
+            page.wait_for_function("() => { const q = document.querySelector('#question textarea, #question input')?.value || ''; "
+                                   "return q !== 'is there a red circle?' && (document.querySelector('#prediction')?.innerText || '').includes(q); }")
             assert not browser.errors, f"JavaScript errors: {browser.errors}"
             for s in IMAGES: assert browser.is_local(page.locator(f"{s} img").first.get_attribute("src"))
             # the UI above worked with every non-local request refused; list them so a new CDN dependency shows in the log
