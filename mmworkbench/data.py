@@ -18,7 +18,7 @@ from .scenes import (
 from .batchview import show_batch   # noqa: F401 -- re-exported
 
 # %% auto #0
-__all__ = ['existence_kind', 'task_spec', 'ShapesWorld', 'dataloaders', 'composition_split', 'generation_rate']
+__all__ = ['existence_kind', 'task_spec', 'add_task', 'ShapesWorld', 'dataloaders', 'composition_split', 'generation_rate']
 
 # %% ../nbs/02_data.ipynb #e452641f
 _C0, _S0, _R0, _Z0 = _WID["red"], _WID["square"], _WID["left"], _WID["small"]
@@ -184,6 +184,14 @@ def task_spec(task: str, size: int = 32) -> TaskSpec:
 
 for _t in _TASK_DEFS: register_task(task_spec(_t))
 
+def add_task(name: str, d: _TaskDef) -> TaskSpec:
+    "Add a ShapesWorld task (the later data notebooks' tasks) and register its `TaskSpec`; a taken name is refused."
+    old = _TASK_DEFS.get(name)
+    if old is not None and getattr(old.build, "__qualname__", 0) != getattr(d.build, "__qualname__", 1):
+        raise ValueError(f"ShapesWorld task {name!r} exists (built by {old.build.__qualname__}): pick another name")
+    _TASK_DEFS[name] = d
+    return register_task(task_spec(name))
+
 # %% ../nbs/02_data.ipynb #9b08f93c
 def _collate(batch): return batch   # ShapesWorld.__getitems__ already returns a collated dict batch
 
@@ -218,12 +226,14 @@ def _modality_knobs(task: str, d: _TaskDef, noise, missing, mnar, reveal) -> tup
 
 # %% ../nbs/02_data.ipynb #c628fc0f
 def _render(m: str, shown: Scene, scene: Scene, out: dict, size: int, reveal: dict) -> Tensor:
-    "Modality `m` of a batch: the image from `shown` (mismatch and spurious applied), the others from `scene`."
+    """Modality `m` of a batch: what the task's builder rendered itself (`out[m]`, e.g. text), else the image from
+    `shown` (mismatch and spurious applied) and the others from `scene`."""
+    if m in out: return out[m]
     if m == "image": return render_image(shown, size, reveal["image"])
     if m == "depth": return render_depth(scene, size)
     if m == "audio": return render_audio(scene, AUDIO_T, reveal["audio"])
     if m == "tabular": return render_tabular(scene, reveal["tabular"])
-    return out[m]                                     # text and any modality the task's builder renders itself
+    raise KeyError(f"no renderer for modality {m!r}: the task's builder must return it in its outputs")
 
 def _add_noise(m: str, x: Tensor, std: float, r: _Stream) -> Tensor:
     "`x` plus Gaussian noise of `std`; for `text`, each word replaced by a random word with probability `std`."

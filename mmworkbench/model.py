@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from .core import (Tokens, AttnMap, FusionOutput, TaskSpec, FusionConfig, FusionEntry, SIZES, _FUSIONS, _TASKS, get_task,
                    dummy_batch, validate_batch, batch_size)
 from .layers import build_encoder, capture_attention
-from . import data as _data   # noqa: F401 -- ShapesWorld registers its tasks on import
+from . import data as _data, redundant as _redundant   # noqa: F401 -- ShapesWorld tasks register on import
 
 # %% auto #0
 __all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'build_head', 'list_fusions', 'fusion_entry', 'list_tasks',
