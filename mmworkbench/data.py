@@ -259,7 +259,7 @@ class ShapesWorld(Dataset):
                  noise: dict | None = None, missing: float | dict | None = None, mnar: dict | None = None,
                  mismatch: float = 0.0, spurious: float = 0.0, reveal: dict | None = None, camo: float = 0.3,
                  holes: float = 0.3, scene: dict | None = None, negatives: str = "unbound",
-                 options: dict | None = None):
+                 options: dict | None = None, feature_missing: float | tuple = 0.0):
         if task not in _TASK_DEFS: raise KeyError(f"unknown ShapesWorld task {task!r}; use one of {list(_TASK_DEFS)}")
         if size % 16 or not 16 <= size <= 512:
             raise ValueError(f"size={size}: use a multiple of 16 between 16 and 512 (32 default, 224 for CLIP towers)")
@@ -270,6 +270,11 @@ class ShapesWorld(Dataset):
             raise ValueError(f"spurious= needs a classification task, not {task!r} ({self.d.head})")
         self.mismatch, self.spurious = float(mismatch), float(spurious)
         self.camo, self.holes = float(camo), float(holes)
+        fm = feature_missing if isinstance(feature_missing, (tuple, list)) else (feature_missing,) * 2
+        self.feature_missing = tuple(float(p) for p in fm)
+        if len(fm) != 2 or not all(0 <= p <= 1 for p in fm) or (any(fm) and "tabular" not in self.d.modalities):
+            raise ValueError(f"feature_missing={feature_missing!r}: use a probability p or MNAR (p0, p1) in [0, 1], "
+                             f"on a task with a tabular modality ({task!r} has {list(self.d.modalities)})")
         self.scene, self.negatives = _scene_knobs(self.d.scene, scene, task, self.d.sets), negatives
         self.options = _options(task, self.d, options)
         if negatives not in ("unbound", "random"):
@@ -306,12 +311,13 @@ class ShapesWorld(Dataset):
         return f"ShapesWorld({self.task!r}, n={self.n}, seed={self.seed}, size={self.size}, split={self.split!r})"
 
 # %% ../nbs/02_data.ipynb #f40b4c8b
-def _present(ds: ShapesWorld, idx, out: dict, scene: Scene) -> dict:
-    "`present` of a batch: MNAR flags `z` are `y % 2` (classification), a camouflaged object (`seg`), an odd count."
+def _present(ds: ShapesWorld, idx, out: dict, scene: Scene) -> tuple[dict, Tensor]:
+    """`present` of a batch and its MNAR flags `z`: `y % 2` (classification), a camouflaged object (`seg`), an odd
+    object count (others)."""
     if "y" in out and ds.d.head == "classify": z = out["y"] % 2 == 1
     elif ds.task == "seg": z = scene.camo.any(1)
     else: z = scene.n % 2 == 1
-    return _presence(ds.d.modalities, ds.missing, ds.mnar, z, ds._stream("present", idx))
+    return _presence(ds.d.modalities, ds.missing, ds.mnar, z, ds._stream("present", idx)), z
 
 def _batch(ds: ShapesWorld, idx: np.ndarray, with_scene: bool = False) -> dict:
     "The batch of samples `idx` of `ds` (see `ShapesWorld.batch`)."
@@ -329,7 +335,11 @@ def _batch(ds: ShapesWorld, idx: np.ndarray, with_scene: bool = False) -> dict:
     for m in ds.d.modalities:
         x = _render(m, shown, scene, out, ds.size, ds.reveal)
         b[m] = _add_noise(m, x, float(ds.noise.get(m, 0.0)), ds._stream(f"noise:{m}", idx))
-    b["present"] = _present(ds, idx, out, scene)
+    b["present"], z = _present(ds, idx, out, scene)
+    if any(ds.feature_missing):   # per-feature tabular missingness: MCAR p, or MNAR (p0, p1) chosen by the flag z
+        p = torch.where(z, *ds.feature_missing[::-1])[:, None]
+        fm = ds._stream("feature_missing", idx).u(b["tabular"].shape[1]) < p
+        b["tabular"], b["tabular_missing"] = b["tabular"].masked_fill(fm, 0.0), fm
     if "y" in out: b["y"] = out["y"]
     b.update(extra); b["_task"] = ds.task
     if with_scene: b["_scene"] = scene

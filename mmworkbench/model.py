@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from .core import (Tokens, AttnMap, FusionOutput, TaskSpec, FusionConfig, FusionEntry, SIZES, _FUSIONS, _TASKS, get_task,
                    dummy_batch, validate_batch, batch_size)
 from .layers import build_encoder, capture_attention
-from . import data as _data, redundant as _redundant   # noqa: F401 -- ShapesWorld tasks register on import
+from . import data as _data, redundant as _redundant, trimodal as _trimodal   # noqa: F401 -- tasks register
 
 # %% auto #0
 __all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'build_head', 'list_fusions', 'fusion_entry', 'list_tasks',
@@ -51,15 +51,22 @@ class ContrastHead(nn.Module):
     def __init__(self, d_in: int, task: TaskSpec, init_temp: float = 0.07):
         super().__init__(); self.task = task
         self.logit_scale = nn.Parameter(torch.tensor(1 / init_temp).log())
+    def scores(self, out: FusionOutput, a: str, b: str) -> Tensor:
+        "Scaled cosine similarities `(B, B)` between the embeddings of modalities `a` and `b`."
+        za, zb = F.normalize(out.embeddings[a].float(), dim=-1), F.normalize(out.embeddings[b].float(), dim=-1)
+        return self.logit_scale.exp().clamp(max=100) * za @ zb.T
     def forward(self, out: FusionOutput) -> FusionOutput:
         a, b = self.task.pair
         if out.logits is None and a in out.embeddings and b in out.embeddings:   # a fusion may score pairs itself
-            za, zb = F.normalize(out.embeddings[a].float(), dim=-1), F.normalize(out.embeddings[b].float(), dim=-1)
-            out.logits = self.logit_scale.exp().clamp(max=100) * za @ zb.T
+            out.logits = self.scores(out, a, b)
         return out
     def loss(self, out, batch):
-        s = out.logits; y = torch.arange(s.shape[0], device=s.device)
-        return (F.cross_entropy(s, y) + F.cross_entropy(s.T, y)) / 2
+        "Symmetric InfoNCE on `logits` (the task's pair); with more modalities, averaged with every other pair's."
+        y = torch.arange(out.logits.shape[0], device=out.logits.device)
+        nce = lambda s: (F.cross_entropy(s, y) + F.cross_entropy(s.T, y)) / 2
+        other = [(a, b) for a, b in itertools.combinations(self.task.modalities, 2)
+                 if {a, b} != set(self.task.pair) and a in out.embeddings and b in out.embeddings]
+        return (nce(out.logits) + sum(nce(self.scores(out, a, b)) for a, b in other)) / (1 + len(other))
 
 def build_head(task: TaskSpec, d_in: int, patch: int) -> nn.Module:
     if task.head == "classify": return ClassifyHead(d_in, task)
