@@ -686,4 +686,9 @@ d = { 'settings': { 'branch': 'main',
                                  'mmworkbench.viz.self_attention_chains': ('viz.html#self_attention_chains', 'mmworkbench/viz.py'),
                                  'mmworkbench.viz.spaced': ('viz.html#spaced', 'mmworkbench/viz.py'),
                                  'mmworkbench.viz.to_rgb': ('viz.html#to_rgb', 'mmworkbench/viz.py'),
-                                 'mmworkbench.viz.token_to_patch': ('viz.html#token_to_patch', 'mmworkbench/viz.py')}}}
+                                 'mmworkbench.viz.token_to_patch': ('viz.html#token_to_patch', 'mmworkbench/viz.py')},
+            'mmworkbench.xseg': { 'mmworkbench.xseg._blur': ('xseg.html#_blur', 'mmworkbench/xseg.py'),
+                                  'mmworkbench.xseg._seg_x': ('xseg.html#_seg_x', 'mmworkbench/xseg.py'),
+                                  'mmworkbench.xseg.render_event': ('xseg.html#render_event', 'mmworkbench/xseg.py'),
+                                  'mmworkbench.xseg.render_thermal': ('xseg.html#render_thermal', 'mmworkbench/xseg.py'),
+                                  'mmworkbench.xseg.seg_task': ('xseg.html#seg_task', 'mmworkbench/xseg.py')}}}

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from .core import (Tokens, AttnMap, FusionOutput, TaskSpec, FusionConfig, FusionEntry, SIZES, _FUSIONS, _TASKS, get_task,
                    dummy_batch, validate_batch, batch_size)
 from .layers import build_encoder, capture_attention
-from . import data as _data, redundant as _redundant, trimodal as _trimodal   # noqa: F401 -- tasks register
+from . import data as _data, redundant as _redundant, trimodal as _trimodal, xseg as _xseg   # noqa: F401
 
 # %% auto #0
 __all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'build_head', 'list_fusions', 'fusion_entry', 'list_tasks',

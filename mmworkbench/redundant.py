@@ -35,9 +35,11 @@ def _check_reliability(o: dict):
 def _redundant(s: Scene, r: _Stream, ds):
     o, mods = ds.options, ("image", "audio")
     sig, dead = reliability(r, mods, o["destroy"], o["sigma"])
-    clean = {"image": render_image(s, ds.size, ds.reveal["image"]), "audio": render_audio(s, AUDIO_T, ds.reveal["audio"])}
+    clean = {"image": render_image(s, ds.size, ds.reveal["image"]),
+             "audio": render_audio(s, AUDIO_T, ds.reveal["audio"])}
     out = {"y": s.color[:, 0]}
-    for m in mods: out[m], out[f"sigma_{m}"], out[f"destroyed_{m}"] = corrupt(clean[m], sig[m], dead[m], r), sig[m], dead[m]
+    for m in mods:
+        out[m], out[f"sigma_{m}"], out[f"destroyed_{m}"] = corrupt(clean[m], sig[m], dead[m], r), sig[m], dead[m]
     return s, out
 
 add_task("redundant", _TaskDef(
@@ -60,7 +62,8 @@ def _pretrain_shape(s: Scene, r: _Stream, ds):
     return s, {"image": img, "y": s.shape[:, 0]}
 
 def _check_jitter(o: dict):
-    if not 0 <= o["color_jitter"] <= 1: raise ValueError(f"options color_jitter={o['color_jitter']}: use a value in [0, 1]")
+    if not 0 <= o["color_jitter"] <= 1:
+        raise ValueError(f"options color_jitter={o['color_jitter']}: use a value in [0, 1]")
 
 add_task("pretrain_shape", _TaskDef(
     _pretrain_shape, ("image",), dict(n_min=1, n_max=3), n_classes=len(SHAPES), labels=list(SHAPES), sets=("n_shapes",),

@@ -41,7 +41,8 @@ def _tri_xor(s: Scene, r: _Stream, ds):
     return replace(s, shape=shape, color=color, depth=depth), {"y": y}
 
 def _check_rule(o: dict):
-    if o["rule"] not in ("parity", "majority"): raise ValueError(f"options rule={o['rule']!r}: use 'parity' or 'majority'")
+    if o["rule"] not in ("parity", "majority"):
+        raise ValueError(f"options rule={o['rule']!r}: use 'parity' or 'majority'")
 
 add_task("tri_xor", _TaskDef(
     _tri_xor, ("image", "audio", "tabular"), dict(n_min=1, n_max=3), labels=["0", "1"],
