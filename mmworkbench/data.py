@@ -139,6 +139,7 @@ class _TaskDef:
     check: object = None        # `check(options)` raises a ValueError naming a bad option
     dense: str | None = None    # the segment head's grid modality (default image) / the lm head's token sequence
     vocab: list | None = None   # the words of the task's token modalities (default VOCAB when it has text)
+    specs: dict | None = None   # modality -> spec at image side s, where the task's differs from `_SPECS`
 
 _TASK_DEFS = {
     "vqa": _TaskDef(_vqa, ("image", "text"), dict(n_min=2, n_max=5, n_colors=3, distinct="shape"),
@@ -180,8 +181,9 @@ def task_spec(task: str, size: int = 32) -> TaskSpec:
     "The `TaskSpec` of a ShapesWorld task at image side `size` (the registered one is `size=32`)."
     if task not in _TASK_DEFS: raise KeyError(f"unknown ShapesWorld task {task!r}; use one of {list(_TASK_DEFS)}")
     d = _TASK_DEFS[task]
-    return TaskSpec(task, {m: _SPECS[m](size) for m in d.modalities}, head=d.head, n_classes=d.n_classes,
-                    labels=d.labels, dense_modality=d.dense or ("image" if d.head == "segment" else None),
+    specs, dense = {**_SPECS, **(d.specs or {})}, d.dense or ("image" if d.head == "segment" else None)
+    return TaskSpec(task, {m: specs[m](size) for m in d.modalities}, head=d.head, n_classes=d.n_classes,
+                    labels=d.labels, dense_modality=dense,
                     description=d.description, vocab=d.vocab or (list(VOCAB) if "text" in d.modalities else None))
 
 for _t in _TASK_DEFS: register_task(task_spec(_t))

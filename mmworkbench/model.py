@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from .core import (Tokens, AttnMap, FusionOutput, ModalitySpec, TaskSpec, FusionConfig, FusionEntry, SIZES,
                               _FUSIONS, _TASKS, get_task, dummy_batch, validate_batch, batch_size)
 from .layers import build_encoder, capture_attention
-from . import data as _data, redundant as _r, trimodal as _t, xseg as _x, generative as _g   # noqa: F401 (tasks)
+from . import data as _data, redundant as _r, trimodal as _t, xseg as _x, generative as _g  # noqa: F401 (tasks)
+from . import relational as _rel  # noqa: F401 -- every ShapesWorld task registers on import
 
 # %% auto #0
 __all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'LMHead', 'patchify', 'ReconstructHead', 'build_head', 'list_fusions',
