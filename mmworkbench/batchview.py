@@ -37,17 +37,21 @@ def show_batch(batch: dict, n: int = 8, vocab: list[str] | None = None):
     dense = "y" in batch and batch["y"].ndim == 3
     rows = [k for k, v in batch.items() if isinstance(v, Tensor) and v.ndim == 4] + (["y"] if dense else []) + \
            [k for k in ("audio", "tabular") if k in batch]
-    fig = Figure(figsize=(1.9 * n, 1.9 * len(rows) + 0.5 * (1 + ("text_neg" in batch))), layout="constrained")
-    axes = fig.subplots(len(rows), n, squeeze=False)
+    try: vocab = vocab or (get_task(task).vocab if task else None)
+    except KeyError: pass
+    texts = [k for k in ("text", "seq") if k in batch] + (["text_neg"] if "text_neg" in batch else [])
+    fig = Figure(figsize=(1.9 * n, 1.9 * max(len(rows), 1) + 0.5 * len(texts) * (1 + ("seq" in batch))),
+                 layout="constrained")
+    axes = fig.subplots(max(len(rows), 1), n, squeeze=False)
     pres = batch.get("present", {})
     for j in range(n):
         for i, k in enumerate(rows):
             _show_cell(axes[i, j], k, batch[k][j])
             if k in pres and not bool(pres[k][j]): axes[i, j].set_title("(missing)", fontsize=7, color="red")
             if j == 0: axes[i, j].set_ylabel("mask" if k == "y" else k, fontsize=8)
-        lines = []
-        if "text" in batch: lines.append(decode(batch["text"][j], vocab))
-        if "text_neg" in batch: lines.append("≠ " + decode(batch["text_neg"][j], vocab))
-        if "y" in batch and not dense: lines.append("→ " + _label_name(task, batch["y"][j]))
+        if not rows: axes[0, j].set_axis_off()
+        lines = [("≠ " if k == "text_neg" else "") + decode(batch[k][j], vocab) for k in texts]
+        if "y" in batch and batch["y"].ndim == 1: lines.append("→ " + _label_name(task, batch["y"][j]))
         axes[-1, j].set_xlabel("\n".join(textwrap.fill(l, 24) for l in lines), fontsize=7)
+        if not rows: axes[0, j].set_title("\n".join(textwrap.fill(l, 24) for l in lines), fontsize=6)
     return fig

@@ -240,9 +240,9 @@ def _render(m: str, shown: Scene, scene: Scene, out: dict, size: int, reveal: di
     raise KeyError(f"no renderer for modality {m!r}: the task's builder must return it in its outputs")
 
 def _add_noise(m: str, x: Tensor, std: float, r: _Stream) -> Tensor:
-    "`x` plus Gaussian noise of `std`; for `text`, each word replaced by a random word with probability `std`."
+    "`x` plus Gaussian noise of `std`; for token ids, each word replaced by a random word with probability `std`."
     if std <= 0: return x
-    if m != "text": return x + std * r.normal(*x.shape[1:])
+    if x.dtype.is_floating_point: return x + std * r.normal(*x.shape[1:])
     flip = (r.u(*x.shape[1:]) < std) & (x != 0)
     return torch.where(flip, 1 + r.int(*x.shape[1:], n=len(VOCAB) - 1), x)
 
