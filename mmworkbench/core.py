@@ -131,7 +131,7 @@ class TaskSpec:
     head: str = "classify"
     n_classes: int = 2
     target: str = "y"
-    dense_modality: str | None = None      # segment head: the image-like modality whose grid it decodes; lm: the sequence
+    dense_modality: str | None = None      # segment: the image-like modality whose grid it decodes; lm: the sequence
     pair: tuple[str, str] | None = None     # contrast head: the two modalities aligned
     labels: list[str] | None = None         # class names, when known
     description: str = ""
@@ -143,7 +143,7 @@ class TaskSpec:
         if self.head in ("segment", "lm") and self.dense_modality not in self.modalities:
             raise ValueError(f"{self.head} task {self.name!r} needs dense_modality among {list(self.modalities)}")
         if self.head == "lm" and self.modalities[self.dense_modality].kind != "text":
-            raise ValueError(f"lm task {self.name!r}: dense_modality {self.dense_modality!r} must be a text (token) modality")
+            raise ValueError(f"lm task {self.name!r}: dense_modality {self.dense_modality!r} must be a text modality")
         if self.vocab is not None:
             self.vocab = [str(w) for w in self.vocab]
             small = {m: ms.vocab_size for m, ms in self.modalities.items() if ms.kind == "text" and ms.vocab_size > len(self.vocab)}

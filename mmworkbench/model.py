@@ -93,6 +93,8 @@ class LMHead(nn.Module):
         if p is not None: keep = keep & p[:, None]
         return self.token_losses(out, batch).sum() / keep.sum().clamp_min(1)
 
+
+# %% ../nbs/02m_model.ipynb #88b4a74a
 def patchify(x: Tensor, spec: ModalitySpec, patch: int | None = None) -> Tensor:
     "The raw values behind each token `(B, L, k)`: image patches (row-major, C·p·p), signal frames, tabular features."
     p = patch or spec.patch

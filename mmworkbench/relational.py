@@ -8,7 +8,8 @@ from dataclasses import replace
 import torch
 from torch import Tensor
 from .core import ModalitySpec
-from .scenes import ANSWERS, COLORS, RELATIONS, SHAPES, Scene, _Stream, _pick, _take, render_image, sample_scenes
+from .scenes import (ANSWERS, COLORS, RELATIONS, SHAPES, Scene, _Stream, _pick, _take, render_image,
+                                sample_scenes)
 from .data import (_A_COL, _A_NUM, _C0, _S0, _SPECS, _TASK_DEFS, _TaskDef, _binding, _seq, add_task)
 
 # %% auto #0
