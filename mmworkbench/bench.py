@@ -18,7 +18,8 @@ from .learner import Learner, default_device
 
 # %% auto #0
 __all__ = ['bench_task', 'sync', 'timeit', 'matmul_peak', 'count_flops', 'BenchResult', 'bench_method', 'PlainStack',
-           'bench_ceiling', 'bench_open_clip', 'run_bench', 'to_markdown', 'plot_bench', 'save_bench', 'cli_main']
+           'bench_ceiling', 'bench_open_clip', 'bench_info', 'bench_jobs', 'run_job', 'run_bench', 'to_markdown',
+           'plot_bench', 'save_bench', 'cli_main']
 
 # %% ../nbs/08_bench.ipynb #de6503df
 def bench_task(size: str = "tiny", head: str = "classify") -> TaskSpec:
@@ -170,26 +171,38 @@ def bench_open_clip(arch="ViT-B-32", batch=32, device=None, compile=False, peak=
                         "compiled" if compile else "", flop_step=lambda: step(model))
 
 # %% ../nbs/08_bench.ipynb #7afc191f
+def bench_info(device, size: str, batch: int, compile: bool, peak: dict) -> dict:
+    "The header of a run: device, torch version, settings, precision, the matmul `peak` measured in the run, the time."
+    device = torch.device(device)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else \
+        (platform.processor() or platform.machine()) + f" CPU ({torch.get_num_threads()} threads)"
+    return {"device": name, "torch": torch.__version__, "size": size, "batch": batch, "compile": compile, "peak": peak,
+            "precision": "bf16 autocast" if device.type == "cuda" else "fp32", "time": time.strftime("%Y-%m-%d %H:%M:%S")}
+
+def bench_jobs(methods, size: str, batch: int, device, compile: bool, peak_tflops: float, repeats: int = 5,
+               refs: bool = True) -> list:
+    "`(name, job)` pairs, `job()` -> `BenchResult`: each method, then the ceiling and open_clip (ViT-B-32/-16 at base)."
+    jobs = [(m, lambda m=m: bench_method(m, size, batch, device, compile, peak_tflops, repeats)) for m in methods]
+    if refs:
+        jobs.append(("ceiling", lambda: bench_ceiling(size, batch, device, compile, peak_tflops, repeats)))
+        for arch in (["ViT-B-32", "ViT-B-16"] if size == "base" else ["tiny"]):
+            jobs.append((arch, lambda a=arch: bench_open_clip(a, batch, device, compile, peak_tflops, repeats)))
+    return jobs
+
+def run_job(name: str, job, device, compile: bool) -> dict:
+    "One job's row as a dict, or `{name, error}`: one failing method must not lose the others' numbers."
+    if compile: torch._dynamo.reset()   # fresh compile caches per job: all methods share `Workbench.forward`, whose recompiles are capped
+    try: return asdict(job())
+    except Exception as e: return {"name": name, "error": f"{type(e).__name__}: {e}"}
+    finally:
+        if torch.device(device).type == "cuda": torch.cuda.empty_cache()
+
 def run_bench(methods=None, size="tiny", batch=32, device=None, compile=False, refs=True, repeats=5, progress=True) -> dict:
     "Benchmark `methods` (default: every registered method) plus the references; returns a JSON-able dict."
     device = default_device(device)
-    methods = methods or list_fusions()
-    pk = matmul_peak(device)
-    info = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else (platform.processor() or platform.machine()) + f" CPU ({torch.get_num_threads()} threads)",
-            "torch": torch.__version__, "size": size, "batch": batch, "compile": compile, "peak": pk,
-            "precision": "bf16 autocast" if device.type == "cuda" else "fp32", "time": time.strftime("%Y-%m-%d %H:%M:%S")}
-    jobs = [(m, lambda m=m: bench_method(m, size, batch, device, compile, pk["tflops"], repeats)) for m in methods]
-    if refs:
-        jobs.append(("ceiling", lambda: bench_ceiling(size, batch, device, compile, pk["tflops"], repeats)))
-        for arch in (["ViT-B-32", "ViT-B-16"] if size == "base" else ["tiny"]):
-            jobs.append((arch, lambda a=arch: bench_open_clip(a, batch, device, compile, pk["tflops"], repeats)))
-    rows = []
-    for name, job in tqdm(jobs, desc="bench", disable=not progress):
-        if compile: torch._dynamo.reset()   # fresh compile caches per job: all methods share `Workbench.forward`, whose recompiles are capped
-        try: rows.append(asdict(job()))
-        except Exception as e:   # one failing method must not lose the others' numbers
-            rows.append({"name": name, "error": f"{type(e).__name__}: {e}"})
-        if device.type == "cuda": torch.cuda.empty_cache()
+    pk = matmul_peak(device); info = bench_info(device, size, batch, compile, pk)
+    jobs = bench_jobs(methods or list_fusions(), size, batch, device, compile, pk["tflops"], repeats, refs)
+    rows = [run_job(name, job, device, compile) for name, job in tqdm(jobs, desc="bench", disable=not progress)]
     return {"info": info, "results": rows}
 
 # %% ../nbs/08_bench.ipynb #e946fd0a
