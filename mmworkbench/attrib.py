@@ -10,8 +10,8 @@ import torch
 from torch import nn, Tensor
 from matplotlib.figure import Figure
 from captum.attr import IntegratedGradients, FeatureAblation, ShapleyValueSampling
-from .core import Tokens, Workbench, to_device, batch_size, dummy_batch
-from .layers import ModalityEncoder
+from .core import Tokens, to_device, batch_size
+from .model import Workbench
 from .viz import overlay, spaced
 
 # %% auto #0
@@ -20,37 +20,9 @@ __all__ = ['ABLATIONS', 'embedding_layers', 'Substitute', 'repeat_batch', 'score
            'token_bars', 'plot_shares', 'plot_ablation', 'plot_attribution']
 
 # %% ../nbs/06_attrib.ipynb #d0a05458
-def embedding_layers(model: Workbench, batch: dict | None = None) -> dict[str, nn.Module]:
-    "The module whose output is each modality's embedding: its encoder, or (encoder-owning methods) the layer reading the raw input."
-    if not model.fusion.owns_encoders: return {m: model.encoders[m] for m in model.modalities}
-    dev = next(model.parameters()).device
-    batch = to_device(batch if batch is not None else dummy_batch(model.task, 2), dev)
-    cands = {}
-    for m in model.modalities:
-        ps = {id(p) for p in model.modality_parameters(m)}
-        cands[m] = [mod for _, mod in model.fusion.named_modules() if any(True for _ in mod.parameters(recurse=False))
-                    and all(id(p) in ps for p in mod.parameters())]
-    hits, hs = {}, []
-    def probe(m, mod):
-        def h(module, args):
-            x = batch.get(m)
-            if m not in hits and args and isinstance(args[0], Tensor) and isinstance(x, Tensor) and \
-               args[0].shape == x.shape and args[0].data_ptr() == x.data_ptr(): hits[m] = module
-        return h
-    for m, cs in cands.items(): hs += [c.register_forward_pre_hook(probe(m, c)) for c in cs]
-    was = model.training; model.eval()
-    try:
-        with torch.no_grad(): model(batch)
-    finally:
-        model.train(was)
-        for h in hs: h.remove()
-    out = {}
-    for m in model.modalities:     # the layer that read the raw input; else the first plausible embedding layer
-        kind = nn.Embedding if model.task.modalities[m].kind == "text" else (nn.Conv1d, nn.Conv2d, nn.Linear)
-        pick = hits.get(m) or next((c for c in cands[m] if isinstance(c, (ModalityEncoder, kind))), None)
-        if pick is None: raise ValueError(f"{model.method}: found no embedding layer of modality {m!r} among modality_parameters({m!r})")
-        out[m] = pick
-    return out
+def embedding_layers(model: Workbench) -> dict[str, nn.Module]:
+    "The module whose output is each modality's embedding, as the model declares it (`Workbench.embedding_layer`)."
+    return {m: model.embedding_layer(m) for m in model.modalities}
 
 class Substitute:
     "Forward hooks on embedding layers: record each output (`.record`), or replace it by `.values[m]` when set."
@@ -99,6 +71,7 @@ class Attribution:
     delta: Tensor                # captum's convergence delta: sum of attributions − (f_x − f_base), (B,)
     target: Tensor | None
     grids: dict[str, tuple] = field(default_factory=dict)   # modality -> (grid (h, w), n_prefix) for image-like ones
+    vocab: list[str] | None = None   # the model's task vocabulary (words of text ids), for text_heat
 
     def token_heat(self, m: str) -> Tensor:
         "Attribution per token `(B, L)` (summed over the embedding width)."
@@ -128,7 +101,7 @@ def integrated_gradients(model: Workbench, batch: dict, target: Tensor | int | N
     dev = next(model.parameters()).device
     was = model.training; model.eval()
     batch = to_device(batch, dev); B = batch_size(batch)
-    layers = {m: l for m, l in embedding_layers(model, batch).items() if m in batch}
+    layers = {m: l for m, l in embedding_layers(model).items() if m in batch}
     grids = {}
     try:
         with Substitute(layers) as sub:
@@ -156,7 +129,8 @@ def integrated_gradients(model: Workbench, batch: dict, target: Tensor | int | N
                                                            internal_batch_size=internal_batch_size, return_convergence_delta=True)
             with torch.no_grad(): fx, fb = f(*xs), f(*bs)
     finally: model.train(was)
-    return Attribution({m: a.detach() for m, a in zip(mods, attr)}, fx.detach(), fb.detach(), delta.detach(), tgt, grids)
+    return Attribution({m: a.detach() for m, a in zip(mods, attr)}, fx.detach(), fb.detach(), delta.detach(), tgt, grids,
+                       model.task.vocab)
 
 # %% ../nbs/06_attrib.ipynb #406e8592
 ABLATIONS = ("absent", "zero", "mean", "shuffle")
@@ -165,7 +139,7 @@ def _gated_forward(model: Workbench, batch: dict, target, mode: str, seed: int =
     "`f(gates (B', M))` → score with each modality whose gate is 0 removed the `mode` way; returns f, modalities."
     if mode not in ABLATIONS: raise ValueError(f"mode={mode!r}; use one of {ABLATIONS}")
     B = batch_size(batch); mods = [m for m in model.modalities if m in batch]
-    layers = {m: l for m, l in embedding_layers(model, batch).items() if m in mods}
+    layers = {m: l for m, l in embedding_layers(model).items() if m in mods}
     sub = Substitute(layers)
     with sub, torch.no_grad(): out = model(batch)
     tgt = default_target(model, out) if target is None else torch.as_tensor(target, device=out.logits.device).expand(B).long()
@@ -223,14 +197,10 @@ def modality_shapley(model: Workbench, batch: dict, target=None, mode: str = "ab
 
 # %% ../nbs/06_attrib.ipynb #d07ac53a
 def words(ids: Tensor, vocab=None) -> list[str]:
-    "Words for token ids: `vocab` (list or callable), else ShapesWorld's `VOCAB` when the ids fit it, else the ids."
+    "Words for token ids: `vocab` (a list, e.g. the model's `task.vocab`, or a callable), else the ids themselves."
     ids = [int(i) for i in ids]
     if callable(vocab): return [str(w) for w in vocab(ids)]
-    if vocab is not None: return [str(vocab[i]) for i in ids]
-    try:
-        from mmworkbench.data import VOCAB   # ShapesWorld's word vocabulary
-        if all(0 <= i < len(VOCAB) for i in ids): return [str(VOCAB[i]) for i in ids]
-    except ImportError: pass
+    if vocab is not None: return [str(vocab[i]) if 0 <= i < len(vocab) else str(i) for i in ids]
     return [str(i) for i in ids]
 
 def image_saliency(ig: Attribution, m: str, sample: int = 0, image: Tensor | None = None, ax=None, absolute: bool = True):
@@ -248,7 +218,7 @@ def text_heat(ig: Attribution, m: str, ids: Tensor, sample: int = 0, vocab=None,
     import matplotlib
     heat = ig.token_heat(m)[sample].cpu(); ids = ids.cpu()
     keep = [i for i in range(len(ids)) if int(ids[i]) != 0][:max_words]
-    ws = words(ids[keep], vocab); v = heat[keep]; s = float(v.abs().max().clamp_min(1e-12))
+    ws = words(ids[keep], vocab if vocab is not None else ig.vocab); v = heat[keep]; s = float(v.abs().max().clamp_min(1e-12))
     fig = None
     if ax is None: fig = Figure(figsize=(min(10, 1 + 0.6 * len(ws)), 1.0), layout="constrained"); ax = fig.subplots()
     ax.axis("off"); cmap = matplotlib.colormaps["coolwarm"]; x = 0.0

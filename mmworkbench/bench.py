@@ -12,7 +12,8 @@ from torch import nn
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 from tqdm.auto import tqdm
-from .core import TaskSpec, ModalitySpec, create_model, dummy_batch, list_fusions, fusion_entry, to_device
+from .core import TaskSpec, ModalitySpec, dummy_batch, to_device
+from .model import create_model, list_fusions, fusion_entry
 from .layers import Stack, attention_modules, build_encoder
 from .learner import Learner, default_device
 

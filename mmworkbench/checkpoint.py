@@ -4,32 +4,38 @@
 
 # %% ../nbs/03a_checkpoint.ipynb #50ed5ead
 from __future__ import annotations
-import importlib, json, os, platform, random
+import json, os, platform, random
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn, Tensor
 from safetensors.torch import save_file, load_file
-from .core import Workbench, rebuild, fusion_entry
+from .core import default_device
+from .model import Workbench, rebuild, fusion_entry
 
 # %% auto #0
-__all__ = ['save_checkpoint', 'checkpoint_dir', 'load_checkpoint']
+__all__ = ['unwrap', 'write_json', 'read_json', 'write_tensors', 'read_tensors', 'load_weights', 'save_checkpoint',
+           'checkpoint_dir', 'load_checkpoint', 'opt_flatten', 'opt_unflatten', 'rng_state', 'set_rng_state',
+           'write_train_state', 'read_train_state']
 
 # %% ../nbs/03a_checkpoint.ipynb #f914d1a4
-def _unwrap(model: nn.Module) -> nn.Module:
+def unwrap(model: nn.Module) -> nn.Module:
     "The `Workbench` inside a DDP wrapper and/or `torch.compile`."
     while hasattr(model, "module") or hasattr(model, "_orig_mod"): model = getattr(model, "module", None) or model._orig_mod
     return model
 
-def _write_json(path: Path, obj):
+def write_json(path: Path, obj):
+    "Write `obj` as JSON to `path` atomically (a temporary file, then a rename)."
     tmp = path.with_name(path.name + ".tmp"); tmp.write_text(json.dumps(obj, indent=1)); os.replace(tmp, path)
 
-def _read_json(path: Path) -> dict:
+def read_json(path: Path) -> dict:
+    "JSON from `path`, with an error naming the file when it is missing or corrupt."
     if not path.exists(): raise FileNotFoundError(f"{path}: no such checkpoint file")
     try: return json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path}: corrupt JSON ({e})") from None
 
-def _write_tensors(path: Path, tensors: dict[str, Tensor], meta: dict | None = None):
+def write_tensors(path: Path, tensors: dict[str, Tensor], meta: dict | None = None):
+    "Write `tensors` to a safetensors file atomically (shared storage cloned)."
     seen, out = set(), {}
     for k, v in tensors.items():
         t = v.detach().cpu().contiguous()
@@ -37,12 +43,13 @@ def _write_tensors(path: Path, tensors: dict[str, Tensor], meta: dict | None = N
         seen.add(t.data_ptr()); out[k] = t
     tmp = path.with_name(path.name + ".tmp"); save_file(out, str(tmp), metadata=meta); os.replace(tmp, path)
 
-def _read_tensors(path: Path) -> dict[str, Tensor]:
+def read_tensors(path: Path) -> dict[str, Tensor]:
+    "Tensors of a safetensors file, with an error naming the file when it is missing or unreadable."
     if not path.exists(): raise FileNotFoundError(f"{path}: no such checkpoint file")
     try: return load_file(str(path))
     except Exception as e: raise ValueError(f"{path}: not a readable safetensors file ({type(e).__name__}: {e})") from None
 
-def _load_weights(model: nn.Module, sd: dict[str, Tensor], path: Path):
+def load_weights(model: nn.Module, sd: dict[str, Tensor], path: Path):
     "Load `sd` into `model`, raising one error that names `path` and every missing/unexpected key and shape mismatch."
     own = model.state_dict()
     miss, extra = sorted(set(own) - set(sd)), sorted(set(sd) - set(own))
@@ -58,24 +65,19 @@ def _versions() -> dict:
     from mmworkbench import __version__
     return {"mmworkbench": __version__, "torch": torch.__version__, "safetensors": safetensors.__version__, "numpy": np.__version__, "python": platform.python_version()}
 
-def _vocab():
-    "The data module's `VOCAB` (word list or dict), if it exposes one."
-    try: d = importlib.import_module("mmworkbench.data")
-    except ModuleNotFoundError: return None
-    v = getattr(d, "VOCAB", None)
-    return v if v is None or isinstance(v, dict) else list(v)
 
 # %% ../nbs/03a_checkpoint.ipynb #1e76b738
-def save_checkpoint(model: nn.Module, path, metrics: dict | None = None, learner: 'Learner' | None = None, data: dict | None = None) -> Path:
-    "Write `path/model.safetensors` + `path/model.json` ({method, size, task, cfg, vocab, metrics, versions, step, data}); with `learner`, also its resumable state. `data` records how the data was built (for `mmwb eval`)."
-    model, path = _unwrap(model), Path(path)
+def save_checkpoint(model: nn.Module, path, metrics: dict | None = None, train_state: dict | None = None, data: dict | None = None) -> Path:
+    """Write `path/model.safetensors` + `path/model.json` ({method, size, task, cfg, vocab, metrics, versions, step, data});
+    with `train_state` (a `Learner.state_dict()`), also the resumable `train.*` files. `data` records how the data was built."""
+    model, path = unwrap(model), Path(path)
     if not isinstance(model, Workbench): raise TypeError(f"save_checkpoint takes a Workbench (create_model(...)), got {type(model).__name__}")
     path.mkdir(parents=True, exist_ok=True)
-    _write_tensors(path / "model.safetensors", model.state_dict(), {"format": "mmworkbench"})
-    if learner is not None: learner._write_state(path)
-    meta = {**model.spec(), "metrics": metrics or {}, "vocab": _vocab(), "versions": _versions(),
-            "step": learner.step if learner is not None else None, "data": data, "format": 1}
-    _write_json(path / "model.json", meta)   # written last: its presence marks a complete checkpoint
+    write_tensors(path / "model.safetensors", model.state_dict(), {"format": "mmworkbench"})
+    if train_state is not None: write_train_state(path, train_state)
+    meta = {**model.spec(), "metrics": metrics or {}, "vocab": model.task.vocab, "versions": _versions(),
+            "step": train_state.get("step") if train_state is not None else None, "data": data, "format": 1}
+    write_json(path / "model.json", meta)   # written last: its presence marks a complete checkpoint
     return path
 
 def checkpoint_dir(path) -> Path:
@@ -88,29 +90,30 @@ def checkpoint_dir(path) -> Path:
 
 def load_checkpoint(path, device=None) -> Workbench:
     "Rebuild the registered method named in `path/model.json` and load its safetensors weights (no pickle); `model.meta` holds the JSON."
-    from mmworkbench.learner import default_device
     p = checkpoint_dir(path); mj = p / "model.json"
-    meta = _read_json(mj)
+    meta = read_json(mj)
     miss = [k for k in ("method", "task", "cfg") if k not in meta]
     if miss: raise ValueError(f"{mj}: missing {miss}; not an mmworkbench checkpoint")
     try: fusion_entry(meta["method"])
     except KeyError as e: raise KeyError(f"{mj}: {e.args[0]}") from None
     try: model = rebuild(meta)
     except (TypeError, ValueError, KeyError) as e: raise ValueError(f"{mj}: cannot rebuild {meta['method']!r}: {e}") from None
-    _load_weights(model, _read_tensors(p / "model.safetensors"), p / "model.safetensors")
+    load_weights(model, read_tensors(p / "model.safetensors"), p / "model.safetensors")
     model.meta = meta
     return model.to(default_device(device)).eval()
 
 # %% ../nbs/03a_checkpoint.ipynb #541e97b4
-def _opt_flatten(opt) -> tuple[dict, dict]:
-    sd, tens, rest = opt.state_dict(), {}, {}
+def opt_flatten(sd: dict) -> tuple[dict, dict]:
+    "An optimizer `state_dict()` as (tensors for safetensors, the rest as JSON)."
+    tens, rest = {}, {}
     for i, st in sd["state"].items():
         for k, v in st.items():
             if isinstance(v, Tensor): tens[f"opt.{i}.{k}"] = v
             else: rest.setdefault(str(i), {})[k] = v
     return tens, {"param_groups": sd["param_groups"], "scalars": rest}
 
-def _opt_unflatten(tens: dict, js: dict) -> dict:
+def opt_unflatten(tens: dict, js: dict) -> dict:
+    "The optimizer `state_dict()` back from `opt_flatten`'s two halves."
     state: dict = {}
     for k, v in tens.items():
         if k.startswith("opt."): _, i, name = k.split(".", 2); state.setdefault(int(i), {})[name] = v
@@ -118,7 +121,8 @@ def _opt_unflatten(tens: dict, js: dict) -> dict:
     groups = [{k: (tuple(v) if isinstance(v, list) and k != "params" else v) for k, v in g.items()} for g in js["param_groups"]]  # JSON made betas a list
     return {"state": state, "param_groups": groups}
 
-def _rng_state() -> tuple[dict, dict]:
+def rng_state() -> tuple[dict, dict]:
+    "torch (CPU, CUDA), numpy and Python RNG states as (tensors, JSON)."
     tens = {"rng.torch": torch.get_rng_state()}
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         for i, s in enumerate(torch.cuda.get_rng_state_all()): tens[f"rng.cuda.{i}"] = s
@@ -126,9 +130,26 @@ def _rng_state() -> tuple[dict, dict]:
     tens["rng.numpy"] = torch.from_numpy(keys.astype(np.int64))
     return tens, {"python": random.getstate(), "numpy": [name, int(pos), int(has_gauss), float(cached)]}
 
-def _set_rng_state(tens: dict, js: dict):
+def set_rng_state(tens: dict, js: dict):
+    "Restore the RNG states saved by `rng_state`."
     torch.set_rng_state(tens["rng.torch"])
     cuda = [tens[k] for k in sorted((k for k in tens if k.startswith("rng.cuda.")), key=lambda k: int(k.rsplit(".", 1)[1]))]
     if cuda and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count(): torch.cuda.set_rng_state_all(cuda)
     v, st, g = js["python"]; random.setstate((v, tuple(st), g))
     name, pos, hg, cached = js["numpy"]; np.random.set_state((name, tens["rng.numpy"].numpy().astype(np.uint32), pos, hg, cached))
+
+def write_train_state(path, state: dict):
+    """`state` = `{"optimizer": opt.state_dict(), **JSON-able fields}` (a `Learner.state_dict()`) plus the current RNG
+    states, into `path/train.safetensors` + `path/train.json`."""
+    path = Path(path); state = dict(state)
+    ot, oj = opt_flatten(state.pop("optimizer")); rt, rj = rng_state()
+    write_tensors(path / "train.safetensors", {**ot, **rt})
+    write_json(path / "train.json", {**state, "opt": oj, "rng": rj})
+
+def read_train_state(path) -> dict:
+    "The state `write_train_state` wrote: its JSON fields, `optimizer` (a `state_dict()`) and `rng` (for `set_rng_state(*rng)`)."
+    path = Path(path)
+    js, ts = read_json(path / "train.json"), read_tensors(path / "train.safetensors")
+    try: opt = opt_unflatten(ts, js.pop("opt"))
+    except (KeyError, ValueError) as e: raise ValueError(f"{path / 'train.json'}: no readable optimizer state ({e})") from None
+    return {**js, "optimizer": opt, "rng": (ts, js.pop("rng"))}

@@ -69,7 +69,8 @@ def parser() -> argparse.ArgumentParser:
 
 # %% ../nbs/03b_cli.ipynb #558e76d5
 def _check_names(method: str, task: str, size: str):
-    from mmworkbench.core import fusion_entry, get_task, SIZES
+    from mmworkbench.core import get_task, SIZES
+    from mmworkbench.model import fusion_entry
     try: fusion_entry(method); spec = get_task(task)
     except KeyError as e: raise CLIError(e.args[0]) from None
     if size not in SIZES: raise CLIError(f"unknown size {size!r}; use one of {list(SIZES)}")
@@ -87,7 +88,7 @@ def _loaders(d: dict, num_workers: int = 0):
 
 def _fit(a, out: Path, save_every=None, resume=False):
     "Build loaders, model and learner from parsed args `a`, fit, save to `out`; returns (learner, metrics, seconds)."
-    from mmworkbench.core import create_model
+    from mmworkbench.model import create_model
     from mmworkbench.learner import Learner, init_distributed, get_rank, save_checkpoint
     _check_names(a.method, a.task, a.size)
     init_distributed()
@@ -128,7 +129,8 @@ def cmd_eval(a) -> int:
     return 0
 
 def cmd_list(a) -> int:
-    from mmworkbench.core import list_fusions, fusion_entry, list_tasks, get_task
+    from mmworkbench.core import get_task
+    from mmworkbench.model import list_fusions, fusion_entry, list_tasks
     print("methods:")
     for m in list_fusions(): print(f"  {m:16s} {fusion_entry(m).doc}")
     print("tasks:")

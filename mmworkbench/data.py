@@ -10,14 +10,15 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import Tensor
-from torch.utils.data import Dataset, DataLoader
+from torch.utils.data import Dataset, DataLoader, Subset
 from .core import ModalitySpec, TaskSpec, register_task, get_task
 
 # %% auto #0
 __all__ = ['COLORS', 'SHAPES', 'OBJ_SIZES', 'RELATIONS', 'BACKGROUNDS', 'N_SLOTS', 'MAX_LEN', 'AUDIO_T', 'TAB_F', 'VOCAB',
            'ANSWERS', 'encode', 'decode', 'clip_tokenize', 'Scene', 'check_scene_knobs', 'sample_scenes',
            'render_image', 'render_depth', 'render_mask', 'render_audio', 'render_tabular', 'existence_kind',
-           'task_spec', 'ShapesWorld', 'dataloaders', 'show_batch', 'ImageCaptionFolder', 'generation_rate']
+           'task_spec', 'ShapesWorld', 'dataloaders', 'composition_split', 'show_batch', 'ImageCaptionFolder',
+           'generation_rate']
 
 # %% ../nbs/02_data.ipynb #63692160
 COLORS = ["red", "green", "blue", "yellow", "purple", "cyan", "orange", "white"]
@@ -402,7 +403,7 @@ def task_spec(task: str, size: int = 32) -> TaskSpec:
     d = _TASK_DEFS[task]
     return TaskSpec(task, {m: _modality_spec(m, size) for m in d.modalities}, head=d.head, n_classes=d.n_classes, labels=d.labels,
                     dense_modality="image" if d.head == "segment" else None, pair=("image", "text") if d.head == "contrast" else None,
-                    description=d.description)
+                    description=d.description, vocab=list(VOCAB) if "text" in d.modalities else None)
 
 for _t in _TASK_DEFS: register_task(task_spec(_t))
 
@@ -514,6 +515,24 @@ def dataloaders(task: str = "vqa", n_train: int = 2048, n_valid: int = 512, bs: 
     valid = ShapesWorld(task, n_valid, seed, split="valid", **{**knobs, **(valid_knobs or {})})
     kw = dict(batch_size=bs, collate_fn=_collate, num_workers=num_workers, persistent_workers=num_workers > 0)
     return (DataLoader(train, shuffle=True, generator=torch.Generator().manual_seed(seed), **kw), DataLoader(valid, shuffle=False, **kw))
+
+# %% ../nbs/02_data.ipynb #084a6d27
+def composition_split(held_out=(("red", "triangle"), ("blue", "circle")), n_train: int = 8192, n_test: int = 2048, seed: int = 0):
+    "ShapesWorld `match` training pairs without any scene holding a `held_out` colour–shape pair, and a zero-shot test of those pairs: `(train_subset, test, prompts, prompt_ids)`."
+    for c, k in held_out:
+        if c not in COLORS or k not in SHAPES: raise ValueError(f"held_out pair {(c, k)}: colours are {COLORS}, shapes {SHAPES}")
+    colors, shapes = list(dict.fromkeys(c for c, _ in held_out)), list(dict.fromkeys(k for _, k in held_out))
+    prompts = [f"a {c} {k}" for c in colors for k in shapes]
+    def holds(ds, pairs):     # (n, len(pairs)) bool: scene i holds an object of colour-shape pair j
+        s = ds.scenes(range(len(ds)))
+        return torch.stack([((s.color == COLORS.index(c)) & (s.shape == SHAPES.index(k)) & s.valid).any(1) for c, k in pairs], 1)
+    train = ShapesWorld("match", n_train, seed)
+    keep = (~holds(train, held_out).any(1)).nonzero()[:, 0]
+    test_ds = ShapesWorld("match", n_test, seed, split="valid")
+    h = holds(test_ds, [(c, k) for c in colors for k in shapes])           # every prompt's pair
+    rows = ((h.sum(1) == 1) & h[:, [prompts.index(f"a {c} {k}") for c, k in held_out]].any(1)).nonzero()[:, 0]
+    test = test_ds.batch(rows); test["y"] = h[rows].int().argmax(1)
+    return Subset(train, keep.tolist()), test, prompts, torch.stack([encode(p, MAX_LEN) for p in prompts])
 
 # %% ../nbs/02_data.ipynb #b36542e2
 def _label_name(task: str | None, y) -> str:

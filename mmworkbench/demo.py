@@ -14,7 +14,8 @@ import gradio as gr
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from . import __version__
-from .core import Workbench, TaskSpec, create_model, dummy_batch, to_device
+from .core import TaskSpec, dummy_batch, to_device
+from .model import Workbench, create_model
 from .checkpoint import load_checkpoint, save_checkpoint
 from .learner import Learner, Callback, CancelFit, default_device
 from .viz import ordered_maps, find_map
@@ -211,7 +212,7 @@ def _selectors(am_list, batch, model, layer, head, token):
     for s in am.q_segments:
         ids = batch.get(s.modality)
         is_text = isinstance(ids, Tensor) and not ids.is_floating_point() and ids.ndim == 2 and ids.shape[1] == s.length
-        ws = words(ids[0]) if is_text else None
+        ws = words(ids[0], model.task.vocab) if is_text else None
         for j in range(s.length):
             if is_text and int(ids[0, j]) == 0: continue
             toks.append(f"{s.modality}[{j}]" + (f" {ws[j]}" if ws else "")); idx.append(s.start + j)
@@ -293,7 +294,7 @@ def make_demo(models, title: str = "mmworkbench demo", concurrency: int = 1) -> 
         ms = ordered_maps(out)
         am, lnames, layer, heads, head, toks, token, q = _selectors(ms, batch, model, layer, head, token)
         images = {m: batch[m][0] for m, s in model.task.modalities.items() if s.kind == "image" and m in batch}
-        labels = {m: words(batch[m][0]) for m, s in model.task.modalities.items() if s.kind == "text" and m in batch}
+        labels = {m: words(batch[m][0], model.task.vocab) for m, s in model.task.modalities.items() if s.kind == "text" and m in batch}
         fig = token_attention(am, q, 0, None if head == "mean" else int(head), images, labels)
         return (to_image(fig), gr.Dropdown(choices=lnames, value=layer), gr.Dropdown(choices=heads, value=head),
                 gr.Dropdown(choices=toks, value=token))

@@ -9,7 +9,8 @@ from torch import Tensor
 import ipywidgets as W
 from IPython.display import display
 from matplotlib.figure import Figure
-from .core import AttnMap, Workbench, FusionOutput, to_device
+from .core import AttnMap, FusionOutput, to_device
+from .model import Workbench
 from .viz import ordered_maps, draw_map, modality_blocks, overlay, grid_values, spaced, _heads, _np
 
 # %% auto #0

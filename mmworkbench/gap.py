@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from matplotlib.figure import Figure
 from tqdm.auto import tqdm
-from .core import Workbench, to_device
+from .core import to_device
+from .model import Workbench
 
 # %% auto #0
 __all__ = ['collect_embeddings', 'gap_vector', 'centroid_gap', 'mean_cosine', 'matched_cosine', 'cosine_table',

@@ -14,25 +14,20 @@ import torch.nn.functional as F
 import torch.distributed as dist
 from torch.utils.data import DataLoader, IterableDataset, RandomSampler
 from tqdm.auto import tqdm
-from .core import Workbench, FusionOutput, TaskSpec, to_device, batch_size
-from .checkpoint import (save_checkpoint, load_checkpoint, checkpoint_dir, _unwrap, _write_json, _read_json, _write_tensors,
-                                    _read_tensors, _load_weights, _opt_flatten, _opt_unflatten, _rng_state, _set_rng_state)
+from .core import FusionOutput, TaskSpec, to_device, batch_size, default_device
+from .model import Workbench
+from .checkpoint import (save_checkpoint, load_checkpoint, checkpoint_dir, read_json, read_tensors, load_weights,
+                                    read_train_state, set_rng_state)
 
 # %% auto #0
-__all__ = ['dist_on', 'get_rank', 'get_world', 'default_device', 'init_distributed', 'EpochBatchSampler', 'resumable_loader',
-           'TaskMetrics', 'CancelFit', 'Callback', 'lr_factor', 'Schedule', 'GradClip', 'Recorder', 'ProgressBar',
-           'EarlyStop', 'Checkpointer', 'Learner']
+__all__ = ['dist_on', 'get_rank', 'get_world', 'init_distributed', 'EpochBatchSampler', 'resumable_loader', 'TaskMetrics',
+           'CancelFit', 'Callback', 'lr_factor', 'Schedule', 'GradClip', 'Recorder', 'ProgressBar', 'EarlyStop',
+           'Checkpointer', 'Learner']
 
 # %% ../nbs/03_learner.ipynb #7b9f5078
 def dist_on() -> bool: return dist.is_available() and dist.is_initialized()
 def get_rank() -> int: return dist.get_rank() if dist_on() else 0
 def get_world() -> int: return dist.get_world_size() if dist_on() else 1
-
-def default_device(device=None) -> torch.device:
-    "`device` if given; else CUDA (the local rank's GPU under torchrun) when present; else CPU."
-    if device is not None: return torch.device(device)
-    if torch.cuda.is_available(): return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)) if dist_on() else torch.cuda.current_device())
-    return torch.device("cpu")
 
 def init_distributed(backend: str | None = None) -> bool:
     "Join the process group described by torchrun's environment (RANK, WORLD_SIZE, MASTER_ADDR/PORT): nccl on CUDA, gloo on CPU. False when not launched distributed."
@@ -321,14 +316,12 @@ class Learner:
             with self.autocast(): return self.model(to_device(batch, self.device))
         finally: self.model.train(was)
 
-    def _write_state(self, path: Path):
-        "Optimizer, RNG, step and history into `path/train.safetensors` + `path/train.json`."
+    def state_dict(self) -> dict:
+        "Everything a resume needs beside the weights: `optimizer` (its `state_dict()`), step, fit target, history, hparams."
         for cb in self.cbs:
             if isinstance(cb, Recorder) and self._active: cb.flush()
-        ot, oj = _opt_flatten(self.opt); rt, rj = _rng_state()
-        _write_tensors(path / "train.safetensors", {**ot, **rt})
-        _write_json(path / "train.json", {"step": self.step, "total": self.total, "epochs": self.epochs, "history": self.history,
-                                         "epoch_loss": self._epoch_loss, "hparams": self.hparams, "save_every": self.save_every, "opt": oj, "rng": rj})
+        return {"optimizer": self.opt.state_dict(), "step": self.step, "total": self.total, "epochs": self.epochs,
+                "history": self.history, "epoch_loss": self._epoch_loss, "hparams": self.hparams, "save_every": self.save_every}
 
     def save_state(self, ckpt_dir) -> Path | None:
         "Save a resumable checkpoint as `ckpt_dir/step-NNNNNNNN` and point `ckpt_dir/latest` at it (rank 0 writes; every rank waits)."
@@ -337,7 +330,7 @@ class Learner:
             d.mkdir(parents=True, exist_ok=True)
             name = f"step-{self.step:08d}"; tmp = d / f".tmp-{name}"
             if tmp.exists(): shutil.rmtree(tmp)
-            save_checkpoint(self.model, tmp, self.history[-1] if self.history else None, learner=self)
+            save_checkpoint(self.model, tmp, self.history[-1] if self.history else None, train_state=self.state_dict())
             if (d / name).exists(): shutil.rmtree(d / name)
             os.replace(tmp, d / name)
             lt = d / "latest.tmp"; lt.write_text(name); os.replace(lt, d / "latest")
@@ -351,15 +344,15 @@ class Learner:
     def load_state(self, ckpt_dir):
         "Restore weights, optimizer, step, history and RNG from a save of `save_state` (or a run folder's latest)."
         p = checkpoint_dir(ckpt_dir)
-        meta = _read_json(p / "model.json")
+        meta = read_json(p / "model.json")
         if meta.get("method") != self.model.method: raise ValueError(f"{p / 'model.json'}: saved method {meta.get('method')!r}, this learner trains {self.model.method!r}")
-        _load_weights(self.model, _read_tensors(p / "model.safetensors"), p / "model.safetensors")
-        js, ts = _read_json(p / "train.json"), _read_tensors(p / "train.safetensors")
-        try: self.opt.load_state_dict(_opt_unflatten(ts, js["opt"]))
+        load_weights(self.model, read_tensors(p / "model.safetensors"), p / "model.safetensors")
+        st = read_train_state(p)
+        try: self.opt.load_state_dict(st["optimizer"])
         except (ValueError, KeyError) as e: raise ValueError(f"{p / 'train.safetensors'}: optimizer state does not fit this model ({e})") from None
-        _set_rng_state(ts, js["rng"])
-        self.step, self.total, self.epochs, self.history, self._epoch_loss = js["step"], js["total"], js["epochs"], js["history"], js["epoch_loss"]
-        self._saved_step, self.save_every = self.step, js.get("save_every")
+        set_rng_state(*st["rng"])
+        self.step, self.total, self.epochs, self.history, self._epoch_loss = st["step"], st["total"], st["epochs"], st["history"], st["epoch_loss"]
+        self._saved_step, self.save_every = self.step, st.get("save_every")
         self.ckpt_dir = Path(ckpt_dir) if (Path(ckpt_dir) / "latest").exists() else p.parent
         return self
 
@@ -367,6 +360,6 @@ class Learner:
     def resume(cls, ckpt_dir, train_dl, valid_dl=None, **kwargs) -> 'Learner':
         "A learner rebuilt from `ckpt_dir` (model by name, saved hyper-parameters unless overridden) with all training state restored; call `fit()` to finish."
         p = checkpoint_dir(ckpt_dir)
-        hp = {**_read_json(p / "train.json")["hparams"], **kwargs}
+        hp = {**read_json(p / "train.json")["hparams"], **kwargs}
         learn = cls(load_checkpoint(p, hp.pop("device", None)), train_dl, valid_dl, **hp)
         return learn.load_state(p)

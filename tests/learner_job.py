@@ -9,7 +9,8 @@ import torch.distributed as dist
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 from safetensors.torch import save_file
-from mmworkbench.core import ModalitySpec, TaskSpec, FusionOutput, register_task, dummy_batch, batch_size, create_model
+from mmworkbench.core import ModalitySpec, TaskSpec, FusionOutput, register_task, dummy_batch, batch_size, slice_batch
+from mmworkbench.model import create_model
 from mmworkbench.learner import Learner, Callback, init_distributed, get_rank
 
 SPEC = register_task(TaskSpec("learner_job", {"image": ModalitySpec("image", (1, 8, 8), patch=4), "tabular": ModalitySpec("tabular", (4,))},
@@ -38,9 +39,9 @@ def init_model(dropout=0.1):
 def learner(bs=8, cbs=(), dropout=0.1):
     return Learner(init_model(dropout), DataLoader(Synth(64), bs, shuffle=True), DataLoader(Synth(32, 1), 32), lr=3e-3, progress=False, cbs=cbs)
 
-def _rows(b, lo: int, hi: int):
-    "Rows lo:hi of a (nested) batch, copied so the kernels see the same memory layout as a rank's own batch."
-    return {k: _rows(v, lo, hi) for k, v in b.items()} if isinstance(b, dict) else b[lo:hi].clone()
+def _copy(b):
+    "A (nested) batch with its own tensors, so the kernels see the memory layout of a rank's freshly collated batch."
+    return {k: _copy(v) for k, v in b.items()} if isinstance(b, dict) else b.clone() if torch.is_tensor(b) else b
 
 def _cat(parts: list):
     "The rank batches of one step joined in rank order: the global batch the single process draws."
@@ -55,7 +56,7 @@ class InGroups(nn.Module):
     def forward(self, batch):
         B = batch[self.model.task.target].shape[0]; n = B // self.groups
         if n * self.groups != B: raise ValueError(f"global batch {B} does not split into {self.groups} equal groups")
-        outs = [self.model(_rows(batch, i * n, (i + 1) * n)) for i in range(self.groups)]
+        outs = [self.model(_copy(slice_batch(batch, slice(i * n, (i + 1) * n)))) for i in range(self.groups)]
         aux = {k: sum(o.aux[k] for o in outs) / self.groups for k in outs[0].aux if k.endswith("_loss")}
         return FusionOutput(logits=torch.cat([o.logits for o in outs]), aux=aux)
 

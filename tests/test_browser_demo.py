@@ -2,7 +2,7 @@
 blocked: the page loads, a typed question is answered, the answer label and the attention overlay <img> appear.
 A screenshot goes to test-artifacts/demo.png."""
 import re, socket
-from mmworkbench.core import create_model
+from mmworkbench.model import create_model
 from mmworkbench.data import ANSWERS
 from mmworkbench.demo import make_demo, close_demos
 

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest, torch
 from safetensors.torch import load_file, save_file
 from torch.utils.data import DataLoader
-from mmworkbench.core import create_model, dummy_batch, list_fusions, fusion_entry
+from mmworkbench.core import dummy_batch
+from mmworkbench.model import create_model, list_fusions, fusion_entry
 from mmworkbench.learner import Learner, save_checkpoint, load_checkpoint, checkpoint_dir
 from learner_job import SPEC, Synth
 

@@ -1,6 +1,6 @@
 "The conformance contract over the whole registry: a new method is tested with no new test code."
 import pytest, torch
-from mmworkbench.core import list_fusions, fusion_entry, create_model, check_fusion
+from mmworkbench.model import list_fusions, fusion_entry, create_model, check_fusion
 
 @pytest.mark.parametrize("method", list_fusions())
 def test_contract(method):

@@ -1,7 +1,8 @@
 "contrastive (nb 11): pretrained weights offline, local weights files, BPE text ids, MaxSim scores."
 import pytest, torch
 import open_clip
-from mmworkbench.core import create_model, check_fusion, dummy_batch
+from mmworkbench.core import dummy_batch
+from mmworkbench.model import create_model, check_fusion
 from mmworkbench.methods import contrastive as C
 
 

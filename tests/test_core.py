@@ -3,7 +3,8 @@ import subprocess, sys
 import torch, pytest
 from hypothesis import given, settings, strategies as st
 from torch import nn
-from mmworkbench.core import create_model, dummy_batch, validate_batch, get_task
+from mmworkbench.core import dummy_batch, validate_batch, get_task
+from mmworkbench.model import create_model
 from mmworkbench.layers import Attention, capture_attention
 
 @settings(max_examples=25, deadline=None)
@@ -52,3 +53,16 @@ def test_import_all_in_a_fresh_process():
     r = subprocess.run([sys.executable, "-c", "import mmworkbench.all as a; print(len(a.__all__))"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert int(r.stdout.strip().splitlines()[-1]) > 20
+
+
+def test_registry_refuses_a_name_from_another_module_and_records_the_module():
+    import types
+    from mmworkbench.core import Fusion, register_fusion, _FUSIONS
+    from mmworkbench.model import fusion_entry
+    assert fusion_entry("late").module == "mmworkbench.methods.late"
+    other = types.ModuleType("someone.elses")
+    exec("from mmworkbench.core import Fusion\nclass LateFusion(Fusion): 'a clash'", other.__dict__)
+    with pytest.raises(ValueError, match=r"'late' is taken by mmworkbench.methods.late.LateFusion; someone.elses.LateFusion"):
+        register_fusion("late")(other.LateFusion)
+    assert fusion_entry("late").cls.__module__ == "mmworkbench.methods.late"
+    assert not hasattr(fusion_entry("late").cls, "registry_name")

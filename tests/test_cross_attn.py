@@ -1,6 +1,7 @@
 "The cross-attention family beyond the registry-wide contract: the pointer head on the refer task, presets, bad config."
 import pytest, torch
-from mmworkbench.core import create_model, check_fusion, dummy_batch
+from mmworkbench.core import dummy_batch
+from mmworkbench.model import create_model, check_fusion
 from mmworkbench.layers import capture_attention
 
 

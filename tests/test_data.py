@@ -1,7 +1,8 @@
 "ShapesWorld: determinism across processes and batch compositions, shapes per task, knobs, label needs both modalities, user folders."
 import subprocess, sys
 import numpy as np, pytest, torch
-from mmworkbench.core import get_task, create_model, check_fusion
+from mmworkbench.core import get_task
+from mmworkbench.model import create_model, check_fusion
 from mmworkbench import data as D
 from mmworkbench.data import ShapesWorld, dataloaders, encode, decode, VOCAB, ImageCaptionFolder
 

@@ -4,7 +4,7 @@ error after which the server still serves."""
 import socket
 from pathlib import Path
 import pytest
-from mmworkbench.core import create_model
+from mmworkbench.model import create_model
 from mmworkbench.data import ANSWERS
 from mmworkbench.demo import make_demo, close_demos, _LAUNCHED
 

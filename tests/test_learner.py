@@ -3,7 +3,8 @@ import math
 import pytest, torch
 from hypothesis import given, settings, strategies as st
 from torch.utils.data import DataLoader
-from mmworkbench.core import TaskSpec, ModalitySpec, create_model, dummy_batch, FusionOutput
+from mmworkbench.core import TaskSpec, ModalitySpec, dummy_batch, FusionOutput
+from mmworkbench.model import create_model
 from mmworkbench.learner import (Learner, Callback, CancelFit, EarlyStop, EpochBatchSampler, TaskMetrics, lr_factor, resumable_loader)
 from learner_job import SPEC, Synth
 

@@ -2,7 +2,8 @@
 import io
 import pytest, torch
 from matplotlib.figure import Figure
-from mmworkbench.core import list_fusions, fusion_entry, create_model, dummy_batch
+from mmworkbench.core import dummy_batch
+from mmworkbench.model import list_fusions, fusion_entry, create_model
 from mmworkbench import viz, gap, attrib
 
 @pytest.fixture(autouse=True, scope="module")

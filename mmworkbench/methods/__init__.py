@@ -1,1 +1,1 @@
-"Fusion methods: one module per method notebook, discovered by `mmworkbench.core.list_fusions`."
+"Fusion methods: one module per method notebook, discovered by `mmworkbench.model.list_fusions`."

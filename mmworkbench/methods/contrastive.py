@@ -16,7 +16,7 @@ from ..core import Fusion, FusionConfig, FusionOutput, Tokens, Segment, TaskSpec
 # %% auto #0
 __all__ = ['tiny_clip_kwargs', 'resolve_pretrained', 'add_eot', 'WordsToBPE', 'encode_image', 'encode_text', 'maxsim',
            'ContrastiveConfig', 'build_open_clip', 'sliced_prior_alignment', 'ContrastiveFusion', 'pair_scores',
-           'recall_at_k', 'composition_split']
+           'recall_at_k']
 
 # %% ../../nbs/11_methods.contrastive.ipynb #cf0855fb
 def tiny_clip_kwargs(d: int, layers: int, heads: int, image_size: int, patch: int, context_length: int,
@@ -150,15 +150,10 @@ class ContrastiveConfig(FusionConfig):
     rafa_weight: float = 0.0            # CLIP-Refine random-prior alignment: both modalities pulled to a shared r ~ N(0, I/E)
 
 def _task_vocab(task: TaskSpec) -> list[str]:
-    "The word list behind a task's text ids (bpe tokenizer only)."
-    vocab = getattr(task, "vocab", None)
-    if vocab is None:
-        try:
-            from mmworkbench import data
-            vocab = data.vocabulary(task) if hasattr(data, "vocabulary") else getattr(data, "VOCAB", None)
-        except ImportError: vocab = None
-    if vocab is None: raise ValueError(f"tokenizer='bpe' needs the words behind task {task.name!r}'s text ids; use tokenizer='word'")
-    return list(vocab)
+    "The word list behind a task's text ids (`TaskSpec.vocab`; the bpe tokenizer needs it)."
+    if task.vocab is None: raise ValueError(f"tokenizer='bpe' needs the words behind task {task.name!r}'s text ids (TaskSpec.vocab); "
+                                            "give the task a vocab or use tokenizer='word'")
+    return list(task.vocab)
 
 # %% ../../nbs/11_methods.contrastive.ipynb #90834990
 def build_open_clip(arch: str, pretrained: str | None = None, **kwargs) -> nn.Module:
@@ -278,6 +273,12 @@ class ContrastiveFusion(Fusion):
             out.aux["rafa_loss"] = self.cfg.rafa_weight * (sliced_prior_alignment(zi, prior, dirs) + sliced_prior_alignment(zt, prior, dirs))
         return out
 
+    def embedding_layer(self, modality: str) -> nn.Module | None:
+        "Where each raw input is embedded: the image tower's patch convolution, the text tower's token embedding."
+        if modality == self.img: return self.clip.visual.conv1
+        if modality == self.txt: return self.clip.token_embedding
+        return None
+
     def modality_parameters(self, modality: str) -> list[nn.Parameter]:
         c = self.clip
         if modality == self.img: return list(c.visual.parameters()) + [self.missing[modality]]
@@ -309,23 +310,3 @@ def recall_at_k(scores: Tensor, ks=(1, 5)) -> dict[str, float]:
     "Image→text and text→image recall@k of a square score matrix whose diagonal holds the true pairs."
     i = torch.arange(len(scores))[:, None]
     return {f"{d}_r{k}": float((s.topk(k, 1).indices == i).any(1).float().mean()) for k in ks for d, s in (("i2t", scores), ("t2i", scores.T))}
-
-# %% ../../nbs/11_methods.contrastive.ipynb #084a6d27
-def composition_split(held_out=(("red", "triangle"), ("blue", "circle")), n_train: int = 8192, n_test: int = 2048, seed: int = 0):
-    "ShapesWorld `match` training pairs without any scene holding a `held_out` colour–shape pair, and a zero-shot test of those pairs: `(train_subset, test, prompts, prompt_ids)`."
-    from torch.utils.data import Subset
-    from mmworkbench.data import ShapesWorld, COLORS, SHAPES, MAX_LEN, encode
-    for c, k in held_out:
-        if c not in COLORS or k not in SHAPES: raise ValueError(f"held_out pair {(c, k)}: colours are {COLORS}, shapes {SHAPES}")
-    colors, shapes = list(dict.fromkeys(c for c, _ in held_out)), list(dict.fromkeys(k for _, k in held_out))
-    prompts = [f"a {c} {k}" for c in colors for k in shapes]
-    def holds(ds, pairs):     # (n, len(pairs)) bool: scene i holds an object of colour-shape pair j
-        s = ds.scenes(range(len(ds)))
-        return torch.stack([((s.color == COLORS.index(c)) & (s.shape == SHAPES.index(k)) & s.valid).any(1) for c, k in pairs], 1)
-    train = ShapesWorld("match", n_train, seed)
-    keep = (~holds(train, held_out).any(1)).nonzero()[:, 0]
-    test_ds = ShapesWorld("match", n_test, seed, split="valid")
-    h = holds(test_ds, [(c, k) for c in colors for k in shapes])           # every prompt's pair
-    rows = ((h.sum(1) == 1) & h[:, [prompts.index(f"a {c} {k}") for c, k in held_out]].any(1)).nonzero()[:, 0]
-    test = test_ds.batch(rows); test["y"] = h[rows].int().argmax(1)
-    return Subset(train, keep.tolist()), test, prompts, torch.stack([encode(p, MAX_LEN) for p in prompts])

@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from ..core import Fusion, FusionConfig, FusionOutput, Tokens, Segment, TaskSpec, register_fusion, segments_of
-from ..layers import Attention, Block, join_tokens
+from ..layers import Attention, Block, join_tokens, present_mean
 
 # %% auto #0
 __all__ = ['MODES', 'Exchange', 'cell_layout', 'PointerAttention', 'CrossAttnConfig', 'CrossAttnLayer', 'CrossAttnFusion',
@@ -63,12 +63,11 @@ class Exchange(nn.Module):
         if z is None: raise ValueError("mode='bottleneck' needs bottleneck= tokens (B, K, d)")
         if not streams: return streams, z
         seg = [Segment("bottleneck", 0, z.shape[1])]
-        num, den = torch.zeros_like(z), z.new_zeros(z.shape[0], 1, 1)
-        for m, c in ctx.items():   # read: Z <- each present stream, averaged over the present ones
-            zm = self.reads[m](z, context=c.x, context_mask=None if c.full else c.mask, cross_segments=(seg, segments_of({m: c})))
-            w = present[m].to(z.dtype)[:, None, None]
-            num, den = num + w * zm, den + w
-        z = torch.where(den > 0, num / den.clamp_min(1.0), z)
+        reads = {m: self.reads[m](z, context=c.x, context_mask=None if c.full else c.mask, cross_segments=(seg, segments_of({m: c})))
+                 for m, c in ctx.items()}   # read: Z <- each present stream, averaged over the present ones
+        if reads:
+            mean, den = present_mean(reads, present)
+            z = torch.where(den > 0, mean, z)
         zc = self.bn_norm(z)       # write: every stream <- Z
         out = {m: replace(t, x=self.blocks[m](t.x, context=zc, cross_segments=(segments_of({m: t}), seg))) for m, t in streams.items()}
         return out, z
@@ -168,10 +167,7 @@ class CrossAttnFusion(Fusion):
         for layer in self.layers: streams, z = layer(streams, present, z)
         streams = {m: replace(t, x=self.norms[m](t.x)) for m, t in streams.items()}
         emb = {m: (t.x[:, 0] if self.cls is not None else t.pool()) for m, t in streams.items()}
-        num, den = 0.0, 0.0
-        for m, e in emb.items():
-            w = present[m].to(e.dtype)[:, None]; num, den = num + w * e, den + w
-        pooled = self.pool_norm(num / den.clamp_min(1.0)) if emb else self.pool_norm.bias.expand(B, -1)
+        pooled = self.pool_norm(present_mean(emb, present)[0]) if emb else self.pool_norm.bias.expand(B, -1)
         out = FusionOutput(pooled=pooled, embeddings=emb, tokens=streams)
         if z is not None: out.aux["bottleneck"] = z
         if self.pointer is not None: out.logits = self._point(streams, emb, B)

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn, Tensor
 from ..core import Fusion, FusionConfig, FusionOutput, Tokens, register_fusion
-from ..layers import Block, join_tokens, split_tokens
-from .late import UnimodalEncoders
+from ..layers import Block, UnimodalEncoders, join_tokens, split_tokens, present_mean
 
 # %% auto #0
 __all__ = ['token_roll', 'EarlyConfig', 'EarlyFusion', 'TensorConfig', 'outer_fusion', 'TensorFusion']
@@ -67,7 +66,7 @@ class EarlyFusion(Fusion):
         return FusionOutput(pooled=pooled, embeddings={m: t.pool() for m, t in states.items()}, tokens=states)
 
     def _two_stream(self, x, mask, segs, tokens, present):
-        states, cls_sum, n = {}, 0, 0
+        states, cls = {}, {}
         for s in segs[1:]:
             m = s.modality
             xs = torch.cat([x[:, :1], x[:, s.start:s.end]], 1)
@@ -76,10 +75,10 @@ class EarlyFusion(Fusion):
             for b in self.streams[m]: xs = b(xs, key_mask=ms, segments=sub)
             xs = self.norm(xs)
             t = tokens[m]; states[m] = Tokens(xs[:, 1:], t.mask, t.grid, t.n_prefix, t.full)
-            w = present[m].to(xs.dtype)[:, None]
-            cls_sum, n = cls_sum + xs[:, 0] * w, n + w
+            cls[m] = xs[:, 0]
         if not states: return states, self.norm(x[:, 0])
-        return states, cls_sum / n.clamp_min(1.0) + self.norm(x[:, 0]) * (n == 0)
+        mean, n = present_mean(cls, present)
+        return states, mean + self.norm(x[:, 0]) * (n == 0)
 
 # %% ../../nbs/10_methods.early.ipynb #de1c953a
 @dataclass

@@ -7,27 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 import torch
 from torch import nn, Tensor
-from ..core import Fusion, FusionConfig, FusionOutput, Tokens, register_fusion, segments_of
-from ..layers import MLP, Stack
+from ..core import Fusion, FusionConfig, FusionOutput, Tokens, register_fusion
+from ..layers import MLP, UnimodalEncoders, present_mean
 
 # %% auto #0
-__all__ = ['UnimodalEncoders', 'LateFusion', 'ConcatConfig', 'ConcatFusion']
-
-# %% ../../nbs/09_methods.late.ipynb #a6cd392c
-class UnimodalEncoders(nn.Module):
-    "A transformer stack per modality, then masked mean pooling and LayerNorm: `z_m (B, D)` for each modality."
-    def __init__(self, cfg: FusionConfig, modalities):
-        super().__init__()
-        self.stacks = nn.ModuleDict({m: Stack(cfg.d, cfg.heads, cfg.layers, cfg.mlp_ratio, cfg.dropout) for m in modalities})
-        self.norms = nn.ModuleDict({m: nn.LayerNorm(cfg.d) for m in modalities})
-
-    def forward(self, tokens: dict[str, Tokens]) -> tuple[dict[str, Tokens], dict[str, Tensor]]:
-        states, z = {}, {}
-        for m, t in tokens.items():
-            h = self.stacks[m](t.x, key_mask=None if t.full else t.mask, segments=segments_of({m: t}))
-            states[m] = Tokens(h, t.mask, t.grid, t.n_prefix, t.full)
-            z[m] = self.norms[m](states[m].pool())
-        return states, z
+__all__ = ['LateFusion', 'ConcatConfig', 'ConcatFusion']
 
 # %% ../../nbs/09_methods.late.ipynb #674331de
 @register_fusion("late", FusionConfig)
@@ -45,18 +29,16 @@ class LateFusion(Fusion):
         out = FusionOutput(embeddings=z, tokens=states)
         dm = self.task.dense_modality
         if dm in states:   # dense tasks: average the per-token states of the present modalities on the same grid
-            same = [m for m, t in states.items() if t.grid == states[dm].grid]
-            w = {m: present[m].to(z[m].dtype)[:, None, None] for m in same}
-            avg = sum(states[m].x * w[m] for m in same) / sum(w.values()).clamp_min(1.0)
+            same = {m: t.x for m, t in states.items() if t.grid == states[dm].grid}
+            avg, _ = present_mean(same, present)
             t = states[dm]; out.tokens = {**states, dm: Tokens(avg, t.mask, t.grid, t.n_prefix, t.full)}
         if self.heads is not None:
             B = next(iter(present.values())).shape[0] if present else 1
-            total, count = self.prior.expand(B, -1), torch.zeros(B, 1, device=self.prior.device)
-            acc = 0
-            for m in z:
-                w = present[m].to(z[m].dtype)[:, None]
-                acc = acc + self.heads[m](z[m]) * w; count = count + w
-            out.logits = total + acc / count.clamp_min(1.0)
+            prior = self.prior.expand(B, -1)
+            if not z: out.logits, count = prior, torch.zeros(B, 1, device=prior.device)
+            else:
+                mean, count = present_mean({m: self.heads[m](z[m]) for m in z}, present)
+                out.logits = prior + mean
             out.aux["modalities_used"] = count.squeeze(-1)
         return out
 
