@@ -21,8 +21,8 @@ from .checkpoint import (save_checkpoint, load_checkpoint, checkpoint_dir, read_
 
 # %% auto #0
 __all__ = ['dist_on', 'get_rank', 'get_world', 'init_distributed', 'EpochBatchSampler', 'resumable_loader', 'TaskMetrics',
-           'CancelFit', 'Callback', 'lr_factor', 'Schedule', 'GradClip', 'Recorder', 'ProgressBar', 'EarlyStop',
-           'Checkpointer', 'Learner']
+           'baselines', 'CancelFit', 'Callback', 'lr_factor', 'Schedule', 'GradClip', 'Recorder', 'ProgressBar',
+           'EarlyStop', 'Checkpointer', 'Learner']
 
 # %% ../nbs/03_learner.ipynb #7b9f5078
 def dist_on() -> bool: return dist.is_available() and dist.is_initialized()
@@ -112,6 +112,23 @@ class TaskMetrics:
             a, b = t.pair; s = torch.cat(self.za) @ torch.cat(self.zb).T; i = torch.arange(s.shape[0])
             r[f"r1_{a}_to_{b}"] = float((s.argmax(1) == i).float().mean()); r[f"r1_{b}_to_{a}"] = float((s.argmax(0) == i).float().mean())
         return r
+
+# %% ../nbs/03_learner.ipynb #2475af35
+def baselines(task: TaskSpec, dl) -> dict:
+    "What an input-blind predictor scores on `dl` in `TaskMetrics`' names: `{'majority': {...}, 'chance': {...}}`."
+    t = task
+    if t.head == "contrast":   # retrieval over the whole set: a random ranking finds the match with probability 1/n
+        n = sum(batch_size(b) for b in dl); a, b = t.pair
+        if n == 0: raise ValueError(f"baselines: the loader yields no samples of task {t.name!r}")
+        return {"chance": {f"r1_{a}_to_{b}": 1 / n, f"r1_{b}_to_{a}": 1 / n}}
+    C, counts = t.n_classes, torch.zeros(t.n_classes, dtype=torch.long)
+    for b in dl:
+        y = b[t.target].flatten().cpu(); counts += torch.bincount(y[(y >= 0) & (y < C)], minlength=C)
+    n, top = int(counts.sum()), int(counts.max())
+    if n == 0: raise ValueError(f"baselines: the loader yields no targets {t.target!r} of task {t.name!r}")
+    if t.head == "classify": return {"majority": {"accuracy": top / n}, "chance": {"accuracy": 1 / C}}
+    # segment: all pixels one class k gives IoU count_k / n for k and 0 for the other classes present (miou's mean)
+    return {"majority": {"pixel_acc": top / n, "miou": top / n / int((counts > 0).sum())}, "chance": {"pixel_acc": 1 / C}}
 
 # %% ../nbs/03_learner.ipynb #b05c1964
 class CancelFit(Exception):
