@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_bench.ipynb #69d1fa4a
 from __future__ import annotations
-import argparse, json, math, platform, statistics, sys, time
+import json, math, platform, statistics, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
@@ -20,7 +20,7 @@ from .learner import Learner, default_device
 # %% auto #0
 __all__ = ['bench_task', 'sync', 'timeit', 'matmul_peak', 'count_flops', 'BenchResult', 'bench_method', 'PlainStack',
            'bench_ceiling', 'bench_open_clip', 'bench_info', 'bench_jobs', 'run_job', 'run_bench', 'to_markdown',
-           'plot_bench', 'save_bench', 'cli_main']
+           'plot_bench', 'save_bench']
 
 # %% ../nbs/08_bench.ipynb #de6503df
 def bench_task(size: str = "tiny", head: str = "classify") -> TaskSpec:
@@ -241,26 +241,3 @@ def save_bench(res: dict, out) -> Path:
     (out / "bench.md").write_text(to_markdown(res))
     plot_bench(res).savefig(out / "bench.png", dpi=110)
     return out
-
-# %% ../nbs/08_bench.ipynb #bf4fb4b5
-def cli_main(argv=None) -> int:
-    "Entry point of `mmwb bench`."
-    p = argparse.ArgumentParser(prog="mmwb bench", description="Measure train-step speed, TFLOP/s, MFU, memory, latency and attention-capture overhead per method, beside open_clip and a plain SDPA stack.")
-    p.add_argument("--methods", default=None, help="comma-separated registered methods (default: all); `mmwb list` shows them")
-    p.add_argument("--size", default="tiny", choices=["tiny", "small", "base"], help="size preset (base ≈ ViT-B: width 768, 12 heads, 12 layers, ≥200 tokens)")
-    p.add_argument("--batch", type=int, default=32, help="batch size of the train step and the large-batch latency")
-    p.add_argument("--device", default=None, help="cuda, cuda:1 or cpu (default: CUDA when present)")
-    p.add_argument("--compile", action="store_true", help="torch.compile the models (and the references)")
-    p.add_argument("--no-refs", action="store_true", help="skip the plain-stack ceiling and the open_clip references")
-    p.add_argument("--repeats", type=int, default=5, help="timed repeats per measurement (after 2 warm-up calls)")
-    p.add_argument("--out", default="bench-results", help="folder for bench.json, bench.md and bench.png")
-    a = p.parse_args(argv)
-    methods = [m.strip() for m in a.methods.split(",")] if a.methods else None
-    if methods:
-        bad = [m for m in methods if m not in list_fusions()]
-        if bad: p.error(f"unknown method(s) {bad}; registered methods: {list_fusions()}")
-    if a.batch < 1: p.error("--batch must be >= 1")
-    res = run_bench(methods, a.size, a.batch, a.device, a.compile, not a.no_refs, a.repeats)
-    out = save_bench(res, a.out)
-    print(to_markdown(res)); print(f"wrote {out}/bench.json, bench.md, bench.png")
-    return 0 if not any("error" in r for r in res["results"]) else 1

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_demo.ipynb #56d7a183
 from __future__ import annotations
-import argparse, functools, os, shutil, sys, threading, time, webbrowser
+import functools, os, shutil, sys, threading, time, webbrowser
 from collections import OrderedDict
 from pathlib import Path
 import numpy as np
@@ -27,7 +27,7 @@ from . import data as sw
 # %% auto #0
 __all__ = ['MAX_SIDE', 'MAX_CHARS', 'MAX_BYTES', 'DEFAULT_METHODS', 'load_models', 'read_image', 'check_question', 'make_batch',
            'run_model', 'probabilities', 'to_image', 'show_input', 'DemoBlocks', 'close_demos', 'make_demo', 'handler',
-           'cache_dir', 'TimeBudget', 'train_default', 'default_models', 'cli_main']
+           'cache_dir', 'TimeBudget', 'train_default', 'default_models', 'serve']
 
 # %% ../nbs/07_demo.ipynb #0443237c
 def _is_ckpt(p: Path) -> bool: return (p / "model.json").exists() or (p / "latest").exists()
@@ -455,39 +455,29 @@ def default_models(cache=None, retrain: bool = False, methods=DEFAULT_METHODS, q
     return out
 
 # %% ../nbs/07_demo.ipynb #c40dc9d2
-def cli_main(argv: list[str] | None = None) -> int:
-    "`mmwb demo [--port 7860] [--host 127.0.0.1] [--retrain] [--no-browser] [--ckpt DIR ...] [--quick] [--check]`."
-    p = argparse.ArgumentParser(prog="mmwb demo", description="Serve the Gradio demo on this machine. Without --ckpt it loads the "
-                                "default tiny checkpoints from the cache, training them on the first launch (a progress bar shows it).")
-    p.add_argument("--port", type=int, default=7860, help="port to serve on; default: %(default)s")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind; default: %(default)s (this machine only)")
-    p.add_argument("--ckpt", action="append", default=None, help="checkpoint folder to serve (repeatable); default: the cached defaults")
-    p.add_argument("--retrain", action="store_true", help="retrain the default checkpoints even when cached")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
-    p.add_argument("--cache-dir", default=None, help="where the default checkpoints live; default: $XDG_CACHE_HOME/mmworkbench/demo-VERSION")
-    p.add_argument("--quick", action="store_true", help="train the defaults on a few hundred samples (seconds; for smoke tests)")
-    p.add_argument("--check", action="store_true", help="start, answer one question through the API, print the timings and exit")
-    a = p.parse_args(argv)
+def serve(ckpt=None, host: str = "127.0.0.1", port: int = 7860, cache=None, retrain: bool = False, quick: bool = False,
+          check: bool = False, browser: bool = True) -> int:
+    "What `mmwb demo` runs (its options are parsed in `mmworkbench.cli`): serve `ckpt` folders or the default models; the exit code."
     t0 = time.time()
     try:
-        models = load_models(a.ckpt) if a.ckpt else default_models(a.cache_dir, a.retrain, quick=a.quick)
+        models = load_models(ckpt) if ckpt else default_models(cache, retrain, quick=quick)
         demo = make_demo(models)
     except (FileNotFoundError, ValueError, KeyError, TypeError) as e:
         print(f"mmwb demo: error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr); return 2
     try:
-        _, url, _ = demo.launch(server_name=a.host, server_port=a.port, inbrowser=False, prevent_thread_lock=True, quiet=True)
+        _, url, _ = demo.launch(server_name=host, server_port=port, inbrowser=False, prevent_thread_lock=True, quiet=True)
     except OSError as e:
-        print(f"mmwb demo: error: cannot serve on {a.host}:{a.port} ({e}); pick another --port", file=sys.stderr); return 2
+        print(f"mmwb demo: error: cannot serve on {host}:{port} ({e}); pick another --port", file=sys.stderr); return 2
     ready = time.time() - t0
     print(f"mmwb demo: serving {list(models)} at {url} (ready {ready:.1f}s after start); Ctrl+C stops it", flush=True)
-    if a.check:
+    if check:
         from gradio_client import Client
         t1 = time.time()
         c = Client(url, verbose=False)
         probs = c.predict(list(models)[0], 0, 0, 0.0, [], None, "is there a red circle?", api_name="/predict")[0]
         print(f"mmwb demo: check answered {probs['label']!r} in {time.time() - t1:.2f}s; total {time.time() - t0:.1f}s", flush=True)
         demo.close(); return 0
-    if not a.no_browser: webbrowser.open(url)
+    if browser: webbrowser.open(url)
     try: demo.block_thread()
     except KeyboardInterrupt: pass
     finally: demo.close()
