@@ -15,8 +15,8 @@ from .layers import build_encoder, capture_attention
 from . import data as _data   # noqa: F401 -- ShapesWorld registers its tasks on import
 
 # %% auto #0
-__all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'build_head', 'list_fusions', 'fusion_entry', 'list_tasks',
-           'make_config', 'Workbench', 'create_model', 'rebuild', 'check_fusion']
+__all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'build_head', 'TaskMetrics', 'list_fusions', 'fusion_entry',
+           'list_tasks', 'make_config', 'Workbench', 'create_model', 'rebuild', 'check_fusion']
 
 # %% ../nbs/02m_model.ipynb #96e01ab7
 class ClassifyHead(nn.Module):
@@ -67,6 +67,39 @@ def build_head(task: TaskSpec, d_in: int, patch: int) -> nn.Module:
     if task.head == "classify": return ClassifyHead(d_in, task)
     if task.head == "segment": return SegmentHead(d_in, task, patch)
     return ContrastHead(d_in, task)
+
+# %% ../nbs/02m_model.ipynb #5128d0ae
+class TaskMetrics:
+    "Accumulate the validation metrics of `task`'s head over batches; `compute()` returns a dict."
+    def __init__(self, task: TaskSpec): self.task = task; self.reset()
+    def reset(self): self.loss, self.n, self.correct, self.conf, self.za, self.zb = 0.0, 0, 0, None, [], []
+
+    def update(self, out: FusionOutput, batch: dict, loss: Tensor | float):
+        t, B = self.task, batch_size(batch)
+        self.loss += float(loss) * B; self.n += B
+        if t.head == "classify": self.correct += int((out.logits.argmax(-1) == batch[t.target]).sum())
+        elif t.head == "segment":
+            C = t.n_classes; y, p = batch[t.target].flatten(), out.logits.argmax(1).flatten()
+            ok = (y >= 0) & (y < C)
+            cm = torch.bincount(y[ok] * C + p[ok], minlength=C * C).view(C, C).cpu()
+            self.conf = cm if self.conf is None else self.conf + cm
+        else:
+            a, b = t.pair
+            self.za.append(F.normalize(out.embeddings[a].float(), dim=-1).cpu())
+            self.zb.append(F.normalize(out.embeddings[b].float(), dim=-1).cpu())
+
+    def compute(self) -> dict:
+        t, r = self.task, {"valid_loss": self.loss / max(self.n, 1)}
+        if t.head == "classify": r["accuracy"] = self.correct / max(self.n, 1)
+        elif t.head == "segment" and self.conf is not None:
+            cm = self.conf.double(); inter = cm.diag(); union = cm.sum(0) + cm.sum(1) - inter
+            r["pixel_acc"] = float(inter.sum() / cm.sum().clamp_min(1))
+            r["miou"] = float((inter[union > 0] / union[union > 0]).mean())
+        elif t.head == "contrast" and self.za:
+            a, b = t.pair; s = torch.cat(self.za) @ torch.cat(self.zb).T; i = torch.arange(s.shape[0])
+            r[f"r1_{a}_to_{b}"] = float((s.argmax(1) == i).float().mean())
+            r[f"r1_{b}_to_{a}"] = float((s.argmax(0) == i).float().mean())
+        return r
 
 # %% ../nbs/02m_model.ipynb #b6214c99
 _discovered = False
