@@ -266,7 +266,7 @@ def _json(d: dict) -> str: return json.dumps(_round(d))
 
 def _with_baselines(metrics: dict, task, valid_dl) -> dict:
     "Print the input-blind baselines of `valid_dl`; `metrics` with them under 'baselines' (the JSON line's shape)."
-    from mmworkbench.learner import baselines
+    from mmworkbench.model import baselines
     b = baselines(task, valid_dl)
     print("baselines on the same validation set: " + ", ".join(f"{kind} {k} {v:.3f}" for kind, d in b.items() for k, v in d.items())
           + " (unimodal ceilings are not computed by the CLI)")
@@ -313,7 +313,7 @@ def cmd_tour(a) -> int:
     task = _check_names([a.method], a.task, a.size)["tasks"][a.task]
     print(f"mmwb tour: training the {a.method!r} fusion ({a.size}) on ShapesWorld {a.task!r}: {task['description']}")
     learn, metrics, secs = _fit(a, out)
-    from mmworkbench.learner import baselines
+    from mmworkbench.model import baselines
     line = f"done: {learn.step} steps in {secs:.1f}s on {learn.device}; validation " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items())
     if task["head"] == "classify":
         line += f" (always answering the most common class: {baselines(learn.model.task, learn.valid_dl)['majority']['accuracy']:.3f})"

@@ -6,14 +6,14 @@
 from __future__ import annotations
 import argparse, ast, html, inspect, json, os, re, shutil, sys, time, base64
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from tqdm.auto import tqdm   # nbformat, nbclient, nbdev and mkdocs (dev requirements) are imported when used
+from .docs_offline import external_resources
 
 # %% auto #0
 __all__ = ['FAST_SUBSET', 'find_notebooks', 'directives', 'tex_to_mathml', 'NotebookError', 'default_run_flags',
            'execute_notebook', 'api_markdown', 'defined_names', 'Page', 'notebook_markdown', 'gallery_markdown',
-           'external_resources', 'DocsBuild', 'build_docs', 'cli_main']
+           'DocsBuild', 'build_docs', 'cli_main']
 
 # %% ../nbs/99_docs.ipynb #bdbbc5a6
 FAST_SUBSET = ("index", "09_methods.late")
@@ -112,13 +112,15 @@ def execute_notebook(path, timeout: int = 600, run_flags=None, kernel_name: str 
         if c.cell_type != "code": continue
         why = _skip_reason(directives(c.source)[0], run_flags)
         if why: skipped[i] = (why, c.source); c.source = ""
-    env = {**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = {**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     # --matplotlib=inline: a returned `Figure` built without pyplot is drawn as PNG too (not "<Figure size ...>")
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, extra_arguments=["--matplotlib=inline"],
                             resources={"metadata": {"path": str(path.parent)}})
     try: client.execute(env=env)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
-        bad = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        failed = lambda c: any(o.get("output_type") == "error" for o in c.get("outputs", []))
+        bad = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and failed(c)), None)
         where = f"cell {bad}" if bad is not None else "a cell"
         msg = _ANSI.sub("", str(e)).strip().splitlines()
         err = NotebookError(f"{path.name} failed in {where} while building the docs:\n" + "\n".join(msg[-15:]) +
@@ -161,6 +163,10 @@ class Page:
 
 _UNSAFE_HTML = re.compile(r"<\s*(script|iframe|object|embed)\b|\bsrc\s*=\s*[\"']?\s*(https?:)?//", re.I)
 _IMG = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+
+def _indented_fence(text: str, lang: str) -> str:
+    "`text` fenced as `lang`, every line indented four spaces (the body of a `!!!`/`???` admonition)."
+    return "\n".join("    " + l for l in f"```{lang}\n{text}\n```".splitlines())
 
 def _text_block(text: str, cls: str = "nb-output") -> str:
     text = _ANSI.sub("", text).rstrip("\n")
@@ -224,7 +230,7 @@ def notebook_markdown(nb, stem: str, out_dir) -> tuple[str, Page]:
             if "exports" in d: parts.append(f"```python\n{src}\n```\n")
             elif names or re.search(r"^[A-Za-z_]\w*\s*[:=]", src, re.M):
                 label = ", ".join(names) if names else "exported code"
-                parts.append(f'??? note "Source: {label}"\n\n' + "\n".join("    " + l for l in f"```python\n{src}\n```".splitlines()) + "\n")
+                parts.append(f'??? note "Source: {label}"\n\n' + _indented_fence(src, "python") + "\n")
             continue
         if show_src and src.strip(): parts.append(f"```python\n{src}\n```\n")
         if (why := c.metadata.get("mmwb_skipped")):
@@ -237,45 +243,13 @@ def notebook_markdown(nb, stem: str, out_dir) -> tuple[str, Page]:
 # %% ../nbs/99_docs.ipynb #44b3af99
 def gallery_markdown(pages: list[Page]) -> str:
     "A figure gallery (first figure of each page) and a table of all pages, for the index."
-    cards = [f'<a href="{p.html}"><img src="{p.figures[0]}" alt="{html.escape(p.title)}"><span>{html.escape(p.title)}</span></a>'
-             for p in pages if p.figures]
+    cards = [f'<a href="{p.html}"><img src="{p.figures[0]}" alt="{html.escape(p.title)}">'
+             f'<span>{html.escape(p.title)}</span></a>' for p in pages if p.figures]
     out = "\n## Gallery\n\n"
     out += ('<div class="nb-gallery">\n' + "\n".join(cards) + "\n</div>\n") if cards else "No figures yet.\n"
     out += "\n## Notebooks\n\n| notebook | what it shows |\n|---|---|\n"
     out += "".join(f"| [{p.title}]({p.md}) | {tex_to_mathml(p.claim).replace('|', '&#124;')} |\n" for p in pages)
     return out
-
-# %% ../nbs/99_docs.ipynb #dc1e89a1
-_REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
-_CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""", re.I)
-
-class _ResourceScan(HTMLParser):
-    def __init__(self):
-        super().__init__(); self.found, self._style = [], False
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        for k in ("src", "poster", "data"):
-            if a.get(k) and _REMOTE.match(a[k]): self.found.append(f"<{tag} {k}={a[k]}>")
-        for part in (a.get("srcset") or "").split(","):
-            if part.strip() and _REMOTE.match(part.strip()): self.found.append(f"<{tag} srcset={part.strip()}>")
-        if tag == "link" and a.get("href") and _REMOTE.match(a["href"]): self.found.append(f"<link href={a['href']}>")
-        self.found += [f"<{tag} style url({u})>" for u in _CSS_URL.findall(a.get("style") or "") if _REMOTE.match(u)]
-        self._style = tag == "style"
-    def handle_endtag(self, tag): self._style = False
-    def handle_data(self, data):
-        if self._style: self.found += [f"<style> url({u})" for u in _CSS_URL.findall(data) if _REMOTE.match(u)]
-
-def external_resources(site) -> dict[str, list[str]]:
-    "`{file: [remote resources]}` for every HTML and CSS file of a built site (empty when fully offline)."
-    site, bad = Path(site), {}
-    for f in sorted(site.rglob("*")):
-        if f.suffix == ".html":
-            s = _ResourceScan(); s.feed(f.read_text(errors="replace")); found = s.found
-        elif f.suffix == ".css":
-            found = [f"url({u})" for u in _CSS_URL.findall(f.read_text(errors="replace")) if _REMOTE.match(u)]
-        else: continue
-        if found: bad[str(f.relative_to(site))] = found
-    return bad
 
 # %% ../nbs/99_docs.ipynb #a90b8e89
 @dataclass
@@ -304,8 +278,10 @@ def _nav(pages: list[Page], extra: list[str]) -> list:
         nav.append({Path(e).stem.replace("_", " ").replace("-", " ").capitalize(): e})
     return nav
 
+# %% ../nbs/99_docs.ipynb #c27e98f6
 def build_docs(out=None, notebooks=None, execute=True, subset: bool = False, build_dir=None,
-               root=None, timeout: int = 600, run_flags=None, quiet: bool = True, keep_going: bool = False) -> DocsBuild:
+               root=None, timeout: int = 600, run_flags=None, quiet: bool = True,
+               keep_going: bool = False) -> DocsBuild:
     "Execute the notebooks (each in a fresh kernel) and render the offline site into `out` (default `docs/_site`)."
     # execute: True (all), False (render stored outputs), or the names/stems of the notebooks to run.
     # keep_going: a failing notebook is rendered up to its failure under a warning, and listed in `.failed`.
@@ -314,7 +290,8 @@ def build_docs(out=None, notebooks=None, execute=True, subset: bool = False, bui
     from mkdocs.config import load_config
     root = _root(root); docs = root / "docs"
     if not (docs / "mkdocs.yml").exists():
-        raise FileNotFoundError(f"{docs / 'mkdocs.yml'} not found: run `mmwb docs` inside an mmworkbench checkout, or pass root=")
+        raise FileNotFoundError(f"{docs / 'mkdocs.yml'} not found: run `mmwb docs` inside an mmworkbench checkout, "
+                                "or pass root=")
     out = Path(out) if out is not None else docs / "_site"
     build = Path(build_dir) if build_dir is not None else docs / "_build"
     pages_dir = build / "pages"
@@ -325,7 +302,8 @@ def build_docs(out=None, notebooks=None, execute=True, subset: bool = False, bui
     extra = sorted(str(p.relative_to(pages_dir)) for p in pages_dir.glob("*.md") if p.name != "index.md")
     nbs = find_notebooks(root / "nbs", notebooks, subset)
     pages, t0, mds, failed = [], time.perf_counter(), {}, []
-    run = lambda p: execute if isinstance(execute, bool) else (p.stem in set(map(str, execute)) or p.name in set(map(str, execute)))
+    chosen = None if isinstance(execute, bool) else set(map(str, execute))
+    run = lambda p: execute if chosen is None else (p.stem in chosen or p.name in chosen)
     bar = tqdm(nbs, desc="executing notebooks" if execute else "converting notebooks", unit="nb")
     for p in bar:
         bar.set_postfix_str(p.name)
@@ -338,8 +316,8 @@ def build_docs(out=None, notebooks=None, execute=True, subset: bool = False, bui
         secs = time.perf_counter() - t
         md, page = notebook_markdown(nb, p.stem, pages_dir)
         if err:
-            box = '!!! failure "This notebook failed while the docs were built"\n\n' + "\n".join(
-                "    " + l for l in f"```text\n{_ANSI.sub('', err)}\n```".splitlines()) + "\n\n"
+            box = ('!!! failure "This notebook failed while the docs were built"\n\n'
+                   + _indented_fence(_ANSI.sub('', err), "text") + "\n\n")
             h1 = re.search(r"^# .*\n", md, re.M)
             md = md[:h1.end()] + "\n" + box + md[h1.end():] if h1 else box + md
         page.seconds = secs if run(p) else 0.0
@@ -367,8 +345,8 @@ def build_docs(out=None, notebooks=None, execute=True, subset: bool = False, bui
     finally: logging.getLogger("mkdocs").setLevel(lvl)
     render_s = time.perf_counter() - t
     if (bad := external_resources(out)):
-        raise RuntimeError(f"The built site would load from the network: {bad}. Remove those references (docs/mkdocs.yml, "
-                           "notebook HTML outputs) so the pages render offline.")
+        raise RuntimeError(f"The built site would load from the network: {bad}. Remove those references "
+                           "(docs/mkdocs.yml, notebook HTML outputs) so the pages render offline.")
     return DocsBuild(out, pages, execute_s, render_s, failed)
 
 # %% ../nbs/99_docs.ipynb #764546f5
@@ -386,10 +364,12 @@ def cli_main(argv=None) -> int:
                                  "(open docs/_site/index.html in a browser, or add --serve).")
     ap.add_argument("notebooks", nargs="*", help="notebook names, number prefixes or globs (default: all)")
     ap.add_argument("--subset", action="store_true", help=f"fast build: {', '.join(FAST_SUBSET)}")
-    ap.add_argument("--no-execute", action="store_true", help="render the notebooks' stored outputs without running them")
+    ap.add_argument("--no-execute", action="store_true",
+                    help="render the notebooks' stored outputs without running them")
     ap.add_argument("--out", default=None, help="site folder (default docs/_site)")
     ap.add_argument("--skip-slow", action="store_true", help="skip cells flagged `#| slow`")
-    ap.add_argument("--keep-going", action="store_true", help="render a failing notebook up to its failure and go on (exit status 1)")
+    ap.add_argument("--keep-going", action="store_true",
+                    help="render a failing notebook up to its failure and go on (exit status 1)")
     ap.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     ap.add_argument("--serve", nargs="?", const=8000, type=int, default=None, metavar="PORT",
                     help="afterwards serve the site on http://127.0.0.1:PORT (default 8000)")

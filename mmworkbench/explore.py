@@ -11,30 +11,10 @@ from IPython.display import display
 from matplotlib.figure import Figure
 from .core import AttnMap, FusionOutput, to_device
 from .model import Workbench
-from .viz import ordered_maps, draw_map, modality_blocks, overlay, grid_values, spaced, _heads, _np
+from .viz import ordered_maps, draw_map, modality_blocks, token_attention
 
 # %% auto #0
-__all__ = ['token_attention', 'Explorer', 'explore']
-
-# %% ../nbs/04a_explore.ipynb #3650b6b5
-def token_attention(am: AttnMap, query: int, sample: int = 0, head=None, images: dict[str, Tensor] | None = None,
-                    labels: dict[str, list[str]] | None = None) -> Figure:
-    "Where query token `query` (index in the whole query sequence) attends: a panel per key segment (image overlay for grids)."
-    if not 0 <= query < am.weights.shape[2]: raise IndexError(f"query {query} out of range: the map has {am.weights.shape[2]} queries")
-    row = _heads(am.weights[sample], head)[query]
-    qseg = next(s for s in am.q_segments if s.start <= query < s.end)
-    fig = Figure(figsize=(2.6 * len(am.k_segments) + 0.4, 2.7), layout="constrained")
-    axes = fig.subplots(1, len(am.k_segments), squeeze=False)[0]
-    for ax, s in zip(axes, am.k_segments):
-        v = row[s.start:s.end]
-        if s.grid is not None: overlay(ax, (images or {}).get(s.modality), grid_values(v, s), title=f"→ {s.modality} (mass {float(v.sum()):.2f})")
-        else:
-            idx = spaced(len(v), 48); ax.bar(range(len(idx)), _np(v[idx]), color="tab:orange")
-            names = (labels or {}).get(s.modality)
-            ax.set_xticks(range(len(idx)), [names[i] if names and i < len(names) else str(i) for i in idx], rotation=90, fontsize=6)
-            ax.set_title(f"→ {s.modality} (mass {float(v.sum()):.2f})", fontsize=7)
-    fig.suptitle(f"{am.name}: {qseg.modality}[{query - qseg.start}], sample {sample}", fontsize=8)
-    return fig
+__all__ = ['Explorer', 'explore']
 
 # %% ../nbs/04a_explore.ipynb #0a500c43
 class Explorer:
@@ -42,7 +22,8 @@ class Explorer:
     def __init__(self, model: Workbench | None = None, batch: dict | None = None, out: FusionOutput | None = None,
                  labels: dict[str, list[list[str]]] | None = None, max_tokens: int = 96):
         if out is None:
-            if model is None or batch is None: raise ValueError("Explorer needs a model and a batch, or a captured out=model(batch, capture='all')")
+            if model is None or batch is None:
+                raise ValueError("Explorer needs a model and a batch, or a captured out=model(batch, capture='all')")
             dev = next(model.parameters()).device; batch = to_device(batch, dev); was = model.training; model.eval()
             try:
                 with torch.no_grad(): out = model(batch, capture="all")
@@ -50,7 +31,8 @@ class Explorer:
         self.maps, self.batch, self.labels, self.max_tokens = ordered_maps(out), batch or {}, labels or {}, max_tokens
         B = self.maps[0].weights.shape[0]
         self.sample = W.IntSlider(0, 0, B - 1, description="sample")
-        self.layer = W.Dropdown(options=[(f"{am.layer}: {am.name}"[-48:], i) for i, am in enumerate(self.maps)], value=len(self.maps) - 1, description="layer")
+        layers = [(f"{am.layer}: {am.name}"[-48:], i) for i, am in enumerate(self.maps)]
+        self.layer = W.Dropdown(options=layers, value=len(self.maps) - 1, description="layer")
         self.head = W.Dropdown(description="head"); self.token = W.IntSlider(0, 0, 1, description="token")
         self.out, self.n_renders, self.figs = W.Output(), 0, {}
         self._sync(); self.render()
@@ -70,10 +52,12 @@ class Explorer:
     def figures(self) -> dict[str, Figure]:
         s, h, am = self.sample.value, (None if self.head.value in (None, -1) else self.head.value), self.am
         f = Figure(figsize=(3.4, 3.2), layout="constrained"); ax = f.subplots()
-        draw_map(ax, am, s, h, self.max_tokens); ax.set_title(f"{am.name} head {'avg' if h is None else h}"[-40:], fontsize=7)
+        draw_map(ax, am, s, h, self.max_tokens)
+        ax.set_title(f"{am.name} head {'avg' if h is None else h}"[-40:], fontsize=7)
         images = {k: v[s] for k, v in self.batch.items() if isinstance(v, Tensor) and v.ndim == 4}
         labels = {k: v[s] for k, v in self.labels.items()}
-        return {"map": f, "token": token_attention(am, self.token.value, s, h, images, labels), "blocks": modality_blocks(am, s, h)}
+        return {"map": f, "token": token_attention(am, self.token.value, s, h, images, labels),
+                "blocks": modality_blocks(am, s, h)}
 
     def render(self):
         self.figs = self.figures(); self.n_renders += 1

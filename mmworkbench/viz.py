@@ -10,19 +10,22 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from matplotlib.figure import Figure
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from .core import AttnMap, Segment, FusionOutput
 
 # %% auto #0
 __all__ = ['ordered_maps', 'spaced', 'downsample', 'draw_map', 'attn_grid', 'head_average', 'block_mass', 'modality_blocks',
-           'to_rgb', 'overlay', 'grid_values', 'find_map', 'token_to_patch', 'patch_to_token', 'self_attention_chains',
-           'rollout', 'plot_rollout', 'cross_modal_mass', 'plot_cross_modal_mass', 'plot_aux', 'figures']
+           'to_rgb', 'overlay', 'grid_values', 'find_map', 'token_to_patch', 'patch_to_token', 'token_attention',
+           'self_attention_chains', 'rollout', 'plot_rollout', 'cross_modal_mass', 'plot_cross_modal_mass', 'plot_aux',
+           'to_image', 'show_input', 'figures']
 
 # %% ../nbs/04_viz.ipynb #526084e4
 def ordered_maps(maps: dict[str, AttnMap] | list[AttnMap] | FusionOutput) -> list[AttnMap]:
     "The `AttnMap`s of a capture (dict, list or `FusionOutput`), ordered by layer index."
     if isinstance(maps, FusionOutput): maps = maps.attn
     ms = list(maps.values()) if isinstance(maps, dict) else list(maps)
-    if not ms: raise ValueError("no attention maps: call the model with capture='all' (or a list of layers) to record them")
+    if not ms:
+        raise ValueError("no attention maps: call the model with capture='all' (or a list of layers) to record them")
     bad = [type(m).__name__ for m in ms if not isinstance(m, AttnMap)]
     if bad: raise TypeError(f"expected AttnMap values, got {bad[:3]}")
     return sorted(ms, key=lambda m: m.layer)
@@ -52,7 +55,8 @@ def _heads(w: Tensor, head) -> Tensor:
     return w[int(head)]
 
 def _sample(am: AttnMap, sample: int) -> Tensor:
-    if not 0 <= sample < am.weights.shape[0]: raise IndexError(f"sample {sample} out of range: the maps hold {am.weights.shape[0]} samples")
+    if not 0 <= sample < am.weights.shape[0]:
+        raise IndexError(f"sample {sample} out of range: the maps hold {am.weights.shape[0]} samples")
     return am.weights[sample]
 
 def _seg_lines(ax, segs: list[Segment], f: float, axis: str):
@@ -110,11 +114,13 @@ def block_mass(am: AttnMap, sample: int | None = None) -> tuple[Tensor, list[str
     "Mean attention mass from each query modality to each key modality (live queries, all heads): `(n_q, n_k)`."
     w = am.weights.float() if sample is None else am.weights[sample:sample + 1].float()
     live = (w.sum(-1) > 0.5).float()                                            # (B, H, Lq)
-    qn = list(dict.fromkeys(s.modality for s in am.q_segments)); kn = list(dict.fromkeys(s.modality for s in am.k_segments))
+    qn = list(dict.fromkeys(s.modality for s in am.q_segments))
+    kn = list(dict.fromkeys(s.modality for s in am.k_segments))
     M = torch.zeros(len(qn), len(kn))
     for i, qm in enumerate(qn):
         qs = [s for s in am.q_segments if s.modality == qm]
-        rows = torch.cat([w[:, :, s.start:s.end] for s in qs], 2); lv = torch.cat([live[:, :, s.start:s.end] for s in qs], 2)
+        rows = torch.cat([w[:, :, s.start:s.end] for s in qs], 2)
+        lv = torch.cat([live[:, :, s.start:s.end] for s in qs], 2)
         n = lv.sum().clamp_min(1)
         for j, km in enumerate(kn):
             mass = sum(rows[..., s.start:s.end].sum(-1) for s in am.k_segments if s.modality == km)
@@ -134,7 +140,8 @@ def modality_blocks(am: AttnMap, sample: int = 0, head=None, max_tokens: int = 6
             ax = axes[i, j]; ax.imshow(_np(b), cmap="viridis", aspect="auto", interpolation="nearest")
             ax.set_xticks([]); ax.set_yticks([])
             ax.set_title(f"{qm}→{km}  {M[i, j]:.2f}", fontsize=7)
-    fig.suptitle(f"{am.name} (layer {am.layer}), sample {sample}, {'head avg' if head is None else f'head {head}'}", fontsize=8)
+    heads = 'head avg' if head is None else f'head {head}'
+    fig.suptitle(f"{am.name} (layer {am.layer}), sample {sample}, {heads}", fontsize=8)
     return fig
 
 # %% ../nbs/04_viz.ipynb #76c10958
@@ -173,13 +180,15 @@ def find_map(maps, q: str | None = None, k: str | None = None, k_grid: bool = Fa
         qs = [s for s in am.q_segments if (q is None or s.modality == q) and (s.grid is not None or not q_grid)]
         ks = [s for s in am.k_segments if (k is None or s.modality == k) and (s.grid is not None or not k_grid)]
         if qs and ks: return am
-    raise KeyError(f"no captured map has queries {q or 'any'}{' with a grid' if q_grid else ''} → keys {k or 'any'}{' with a grid' if k_grid else ''}")
+    qg, kg = (' with a grid' if g else '' for g in (q_grid, k_grid))
+    raise KeyError(f"no captured map has queries {q or 'any'}{qg} → keys {k or 'any'}{kg}")
 
 def token_to_patch(am: AttnMap, query: int, q_modality: str, k_modality: str, sample: int = 0, head=None,
                    image: Tensor | None = None, ax=None, label: str | None = None):
     "Attention of query token `query` (index within `q_modality`) over the patches of `k_modality`, on `image`."
     qs, ks = _segment(am.q_segments, q_modality, "query"), _segment(am.k_segments, k_modality, "key")
-    if not 0 <= query < qs.length: raise IndexError(f"query {query} out of range: {q_modality!r} has {qs.length} tokens")
+    if not 0 <= query < qs.length:
+        raise IndexError(f"query {query} out of range: {q_modality!r} has {qs.length} tokens")
     row = _heads(_sample(am, sample), head)[qs.start + query, ks.start:ks.end]
     fig = None
     if ax is None: fig = Figure(figsize=(3, 3), layout="constrained"); ax = fig.subplots()
@@ -193,7 +202,8 @@ def patch_to_token(am: AttnMap, patch: int | tuple[int, int], q_modality: str, k
     if isinstance(patch, tuple):
         if qs.grid is None: raise ValueError(f"{q_modality!r} has no grid: pass the patch as a token index")
         patch = qs.n_prefix + patch[0] * qs.grid[1] + patch[1]
-    if not 0 <= patch < qs.length: raise IndexError(f"patch {patch} out of range: {q_modality!r} has {qs.length} tokens")
+    if not 0 <= patch < qs.length:
+        raise IndexError(f"patch {patch} out of range: {q_modality!r} has {qs.length} tokens")
     row = _np(_heads(_sample(am, sample), head)[qs.start + patch, ks.start:ks.end])
     fig = None
     if ax is None: fig = Figure(figsize=(max(3, 0.25 * len(row) + 1), 2.4), layout="constrained"); ax = fig.subplots()
@@ -202,6 +212,28 @@ def patch_to_token(am: AttnMap, patch: int | tuple[int, int], q_modality: str, k
     names = labels if labels is not None else [str(i) for i in range(len(row))]
     ax.set_xticks(range(len(cap)), [str(names[i]) if i < len(names) else str(i) for i in cap], rotation=90, fontsize=6)
     ax.set_title(f"{q_modality}[{patch}] → {k_modality}", fontsize=7); ax.set_ylabel("attention", fontsize=7)
+    return fig
+
+# %% ../nbs/04_viz.ipynb #3650b6b5
+def token_attention(am: AttnMap, query: int, sample: int = 0, head=None, images: dict[str, Tensor] | None = None,
+                    labels: dict[str, list[str]] | None = None) -> Figure:
+    "Where query token `query` (index in the whole query sequence) attends: a panel per key segment (overlay on grids)."
+    if not 0 <= query < am.weights.shape[2]:
+        raise IndexError(f"query {query} out of range: the map has {am.weights.shape[2]} queries")
+    row = _heads(am.weights[sample], head)[query]
+    qseg = next(s for s in am.q_segments if s.start <= query < s.end)
+    fig = Figure(figsize=(2.6 * len(am.k_segments) + 0.4, 2.7), layout="constrained")
+    axes = fig.subplots(1, len(am.k_segments), squeeze=False)[0]
+    for ax, s in zip(axes, am.k_segments):
+        v = row[s.start:s.end]
+        title = f"→ {s.modality} (mass {float(v.sum()):.2f})"
+        if s.grid is not None: overlay(ax, (images or {}).get(s.modality), grid_values(v, s), title=title)
+        else:
+            idx = spaced(len(v), 48); ax.bar(range(len(idx)), _np(v[idx]), color="tab:orange")
+            names = (labels or {}).get(s.modality)
+            ticks = [names[i] if names and i < len(names) else str(i) for i in idx]
+            ax.set_xticks(range(len(idx)), ticks, rotation=90, fontsize=6); ax.set_title(title, fontsize=7)
+    fig.suptitle(f"{am.name}: {qseg.modality}[{query - qseg.start}], sample {sample}", fontsize=8)
     return fig
 
 # %% ../nbs/04_viz.ipynb #c94e4681
@@ -217,8 +249,10 @@ def self_attention_chains(maps) -> dict[str, list[AttnMap]]:
 def rollout(maps, residual: float = 0.5, head_fusion: str = "mean") -> Tensor:
     "Attention rollout `(B, L, L)` over one chain of self-attention maps (layer order)."
     ms = ordered_maps(maps)
-    if len(self_attention_chains(ms)) != 1 or len(self_attention_chains(ms)[next(iter(self_attention_chains(ms)))]) != len(ms):
-        raise ValueError("rollout needs self-attention maps over one sequence; split them with self_attention_chains(maps)")
+    chains = self_attention_chains(ms)
+    if len(chains) != 1 or len(next(iter(chains.values()))) != len(ms):
+        raise ValueError("rollout needs self-attention maps over one sequence; "
+                         "split them with self_attention_chains(maps)")
     out = None
     for am in ms:
         w = am.weights.float()
@@ -231,9 +265,10 @@ def rollout(maps, residual: float = 0.5, head_fusion: str = "mean") -> Tensor:
 
 def plot_rollout(maps, sample: int = 0, residual: float = 0.5, image: Tensor | dict | None = None,
                  max_tokens: int = 128, cell: float = 2.4) -> Figure:
-    "Rollout matrix of every self-attention chain; for grid segments, the mean rolled-out attention each patch receives."
+    "Rollout matrix of every self-attention chain; for grid segments, the mean rolled-out attention a patch receives."
     chains = self_attention_chains(maps)
-    if not chains: raise ValueError("no self-attention maps to roll out (cross-attention maps have different queries and keys)")
+    if not chains:
+        raise ValueError("no self-attention maps to roll out (cross-attention maps have different queries and keys)")
     n_grid = sum(1 for c in chains.values() for s in c[0].k_segments if s.grid is not None)
     fig = Figure(figsize=(cell * (len(chains) + n_grid) + 0.4, cell + 0.6), layout="constrained")
     axes = list(fig.subplots(1, len(chains) + n_grid, squeeze=False)[0])
@@ -241,7 +276,8 @@ def plot_rollout(maps, sample: int = 0, residual: float = 0.5, image: Tensor | d
         r = rollout(chain, residual)[sample]
         ax = axes.pop(0)
         d, fq, fk = downsample(r, max_tokens)
-        ax.imshow(_np(d), cmap="viridis", aspect="auto"); ax.set_title(f"rollout {name} ({len(chain)} layers)", fontsize=7)
+        ax.imshow(_np(d), cmap="viridis", aspect="auto")
+        ax.set_title(f"rollout {name} ({len(chain)} layers)", fontsize=7)
         _seg_lines(ax, chain[0].q_segments, fq, "y"); _seg_lines(ax, chain[0].k_segments, fk, "x")
         for s in chain[0].k_segments:
             if s.grid is None: continue
@@ -270,7 +306,8 @@ def plot_cross_modal_mass(maps, ax=None) -> Figure | None:
     for m, pts in res.items():
         ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", ms=3, label=m)
     ax.set_ylim(-0.02, 1.02); ax.set_xlabel("attention module (layer index)", fontsize=7)
-    ax.set_ylabel("mass on other modalities", fontsize=7); ax.legend(fontsize=6); ax.set_title("cross-modal attention", fontsize=8)
+    ax.set_ylabel("mass on other modalities", fontsize=7); ax.legend(fontsize=6)
+    ax.set_title("cross-modal attention", fontsize=8)
     return fig
 
 # %% ../nbs/04_viz.ipynb #54347128
@@ -282,7 +319,8 @@ def plot_aux(aux: dict[str, Tensor] | FusionOutput, sample: int = 0, max_rows: i
     fig = Figure(figsize=(cell * max(1, len(tens)) + 0.4, cell + 0.6), layout="constrained")
     title = ", ".join(f"{k}={float(v):.3g}" for k, v in scal.items())
     if not tens:
-        ax = fig.subplots(); ax.axis("off"); ax.text(0.5, 0.5, "no aux tensors" + (f"\n{title}" if title else ""), ha="center", fontsize=8)
+        ax = fig.subplots(); ax.axis("off")
+        ax.text(0.5, 0.5, "no aux tensors" + (f"\n{title}" if title else ""), ha="center", fontsize=8)
         return fig
     axes = fig.subplots(1, len(tens), squeeze=False)[0]
     for ax, (k, v) in zip(axes, tens.items()):
@@ -290,16 +328,31 @@ def plot_aux(aux: dict[str, Tensor] | FusionOutput, sample: int = 0, max_rows: i
             idx = spaced(len(v), max_rows); ax.bar(range(len(idx)), _np(v[idx])); ax.set_xlabel("sample", fontsize=7)
         elif v.ndim == 2:
             idx = spaced(v.shape[0], max_rows)
-            ax.imshow(_np(v[idx]), aspect="auto", cmap="magma"); ax.set_xlabel("expert / gate (mean over batch: " +
-                      ", ".join(f"{x:.2f}" for x in v.mean(0)[:6].tolist()) + ")", fontsize=6); ax.set_ylabel("sample", fontsize=7)
+            means = ", ".join(f"{x:.2f}" for x in v.mean(0)[:6].tolist())
+            ax.imshow(_np(v[idx]), aspect="auto", cmap="magma"); ax.set_ylabel("sample", fontsize=7)
+            ax.set_xlabel(f"expert / gate (mean over batch: {means})", fontsize=6)
         elif v.ndim == 3:
             s = v[sample]; idx = spaced(s.shape[0], max_rows)
-            ax.imshow(_np(s[idx]), aspect="auto", cmap="magma"); ax.set_xlabel("expert", fontsize=7); ax.set_ylabel("token", fontsize=7)
+            ax.imshow(_np(s[idx]), aspect="auto", cmap="magma")
+            ax.set_xlabel("expert", fontsize=7); ax.set_ylabel("token", fontsize=7)
         else:
-            ax.imshow(_np(v[sample].reshape(-1, *v.shape[-2:]).mean(0)), cmap="magma"); ax.set_xticks([]); ax.set_yticks([])
+            ax.imshow(_np(v[sample].reshape(-1, *v.shape[-2:]).mean(0)), cmap="magma")
+            ax.set_xticks([]); ax.set_yticks([])
         ax.set_title(f"{k} {tuple(v.shape)}", fontsize=7)
     if title: fig.suptitle(title, fontsize=7)
     return fig
+
+# %% ../nbs/04_viz.ipynb #6ffdf2ed
+def to_image(fig: Figure, dpi: int = 100) -> np.ndarray:
+    "A matplotlib `Figure` → `(H, W, 3)` uint8 array (Agg, no pyplot state)."
+    canvas = FigureCanvasAgg(fig); canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+def show_input(x: Tensor, scale: int = 8) -> np.ndarray:
+    "The model's image input `(C, H, W)` as an upscaled uint8 picture (nearest neighbour, so patches stay visible)."
+    x = x.detach().float().cpu().clamp(0, 1)
+    x = x.expand(3, -1, -1) if x.shape[0] == 1 else x[:3]
+    return (x.repeat_interleave(scale, 1).repeat_interleave(scale, 2).permute(1, 2, 0).numpy() * 255).astype(np.uint8)
 
 # %% ../nbs/04_viz.ipynb #41eddb60
 def figures(out: FusionOutput, batch: dict | None = None, sample: int = 0, head=None, max_layers: int = 6,
@@ -307,7 +360,8 @@ def figures(out: FusionOutput, batch: dict | None = None, sample: int = 0, head=
     "Every figure kind for a captured `FusionOutput` (token↔patch views when some segment has a grid)."
     ms = ordered_maps(out)
     figs = {"grid": attn_grid(ms, sample, max_layers, max_heads), "head_average": head_average(ms, sample, max_layers),
-            "blocks": modality_blocks(ms[-1], sample, head), "mass": plot_cross_modal_mass(ms), "aux": plot_aux(out.aux, sample)}
+            "blocks": modality_blocks(ms[-1], sample, head), "mass": plot_cross_modal_mass(ms),
+            "aux": plot_aux(out.aux, sample)}
     images = {k: v[sample] for k, v in (batch or {}).items() if isinstance(v, Tensor) and v.ndim == 4}
     if self_attention_chains(ms): figs["rollout"] = plot_rollout(ms, sample, image=images)
     try:

@@ -3,8 +3,9 @@ import subprocess, sys
 import numpy as np, pytest, torch
 from mmworkbench.core import get_task
 from mmworkbench.model import create_model, check_fusion
-from mmworkbench import data as D
-from mmworkbench.data import ShapesWorld, dataloaders, encode, decode, VOCAB, ImageCaptionFolder
+from mmworkbench import data as D, scenes as S
+from mmworkbench.data import ShapesWorld, dataloaders, encode, decode, VOCAB
+from mmworkbench.folders import ImageCaptionFolder
 
 TASKS = list(D._TASK_DEFS)
 
@@ -85,7 +86,7 @@ def test_mcar_mnar_noise_and_mismatch():
 def test_camouflage_is_background_in_rgb_but_not_in_depth():
     ds = ShapesWorld("seg", 64, camo=1.0, holes=0.0)
     b, s = ds.batch(range(64)), ds.scenes(range(64))
-    bg = D._BG_RGB[s.bg][:, :, None, None]
+    bg = S._BG_RGB[s.bg][:, :, None, None]
     assert torch.equal(b["image"], bg.expand_as(b["image"]))                           # every object hidden in RGB
     plane = (1 - 0.25 * (torch.arange(32) + 0.5) / 32)[:, None]
     obj = b["y"] > 0
@@ -105,8 +106,8 @@ def test_binding_needs_both_modalities():
     rates = torch.stack([b["y"][key == k].float().mean() for k in key.unique() if (key == k).sum() > 40])
     assert (rates - 0.5).abs().max() < 0.2 and abs(b["y"].float().mean() - 0.5) < 0.03
     # image alone: the same scene with re-drawn questions is yes half the time, whatever the scene
-    idx = np.arange(400); sc = D.sample_scenes(ds._stream("scene", idx), **D._TASK_DEFS["binding"].scene)
-    ys = torch.stack([D._binding(sc, D._Stream(D._key(9, "probe", k), idx), ds)[1]["y"] for k in range(40)], 1).float()
+    idx = np.arange(400); sc = S.sample_scenes(ds._stream("scene", idx), **D._TASK_DEFS["binding"].scene)
+    ys = torch.stack([D._binding(sc, S._Stream(S._key(9, "probe", k), idx), ds)[1]["y"] for k in range(40)], 1).float()
     assert abs(ys.mean() - 0.5) < 0.02 and (ys.mean(1) - 0.5).abs().mean() < 0.1
     agree = (ys[:, :20].mean(1, keepdim=True).round() == ys[:, 20:]).float().mean()       # predict a fresh draw from 20 others
     assert agree < 0.56
