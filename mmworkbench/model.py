@@ -116,7 +116,8 @@ def baselines(task: TaskSpec, dl) -> dict:
     if n == 0: raise ValueError(f"baselines: the loader yields no targets {t.target!r} of task {t.name!r}")
     if t.head == "classify": return {"majority": {"accuracy": top / n}, "chance": {"accuracy": 1 / C}}
     # segment: every pixel class k scores IoU count_k / n for k and 0 for the other classes present (miou's mean)
-    return {"majority": {"pixel_acc": top / n, "miou": top / n / int((counts > 0).sum())}, "chance": {"pixel_acc": 1 / C}}
+    return {"majority": {"pixel_acc": top / n, "miou": top / n / int((counts > 0).sum())},
+            "chance": {"pixel_acc": 1 / C}}
 
 # %% ../nbs/02m_model.ipynb #b6214c99
 _discovered = False
