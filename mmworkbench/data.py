@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb #3cc375d5
 from __future__ import annotations
-import time
+import inspect, time
 from dataclasses import dataclass, replace
 import numpy as np
 import torch
@@ -15,9 +15,10 @@ from .scenes import (
     ANSWERS, AUDIO_T, COLORS, MAX_LEN, N_SLOTS, SHAPES, TAB_F, VOCAB, Scene, _Stream, _TAB_GROUPS, _WID, _key, _pick,
     _relation, _take, check_scene_knobs, decode, encode, render_audio, render_depth, render_image, render_mask,
     render_tabular, sample_scenes)
+from .batchview import show_batch   # noqa: F401 -- re-exported
 
 # %% auto #0
-__all__ = ['existence_kind', 'task_spec', 'ShapesWorld', 'dataloaders', 'composition_split', 'show_batch', 'generation_rate']
+__all__ = ['existence_kind', 'task_spec', 'ShapesWorld', 'dataloaders', 'composition_split', 'generation_rate']
 
 # %% ../nbs/02_data.ipynb #e452641f
 _C0, _S0, _R0, _Z0 = _WID["red"], _WID["square"], _WID["left"], _WID["small"]
@@ -133,6 +134,9 @@ class _TaskDef:
     reveal: dict | None = None
     noise: dict | None = None
     description: str = ""
+    sets: tuple = ()            # scene knobs the builder overrides (setting them is refused)
+    options: dict | None = None # the task's own knobs and their defaults (`ShapesWorld(..., options={...})`)
+    check: object = None        # `check(options)` raises a ValueError naming a bad option
 
 _TASK_DEFS = {
     "vqa": _TaskDef(_vqa, ("image", "text"), dict(n_min=2, n_max=5, n_colors=3, distinct="shape"),
@@ -141,7 +145,7 @@ _TASK_DEFS = {
     "binding": _TaskDef(_binding, ("image", "text"), dict(n_min=3, n_max=5, n_colors=3, n_shapes=3, distinct="combo"),
                         labels=["no", "yes"], description="image + 'is there a <color> <shape>?' -> yes/no; "
                                                           "'no' asks an unbound colour/shape pair"),
-    "xor": _TaskDef(_xor, ("image", "tabular"), dict(n_min=1, n_max=3), labels=["0", "1"],
+    "xor": _TaskDef(_xor, ("image", "tabular"), dict(n_min=1, n_max=3), labels=["0", "1"], sets=("n_shapes",),
                     reveal={"tabular": ("size", "position", "depth")}, description="y = [shapes in {circle, cross}] "
                     "XOR [objects near]; shape only in the image, depth only in the tabular vector"),
     "refer": _TaskDef(_refer, ("image", "text"), dict(n_min=3, n_max=5, n_colors=3, n_shapes=3, distinct="combo"),
@@ -150,11 +154,13 @@ _TASK_DEFS = {
     "match": _TaskDef(_match, ("image", "text"), dict(n_min=2, n_max=4, distinct="both"), head="contrast", n_classes=0,
                       description="image-caption retrieval; batch['text_neg'] swaps two colours or flips the relation"),
     "seg": _TaskDef(_seg, ("image", "depth"), dict(n_min=2, n_max=5), head="segment", n_classes=1 + len(SHAPES),
-                    labels=["background", *SHAPES], description="RGB + depth -> per-pixel shape class; camouflaged "
+                    labels=["background", *SHAPES], sets=("background", "colors", "n_colors"),
+                    description="RGB + depth -> per-pixel shape class; camouflaged "
                     "objects only in depth, depth holes over others"),
     "imbalance": _TaskDef(_imbalance, ("image", "audio"), dict(n_min=1, n_max=1), n_classes=4, noise={"audio": 1.0},
                           labels=[f"{g}+{c}" for g in ("square|triangle", "circle|cross") for c in ("warm", "cool")],
                           reveal={"image": ("shape", "size"), "audio": ("color",)},
+                          sets=("colors", "n_colors", "n_shapes"),
                           description="2*shape group (image: easy, clean) + colour group (audio: hard, noisy pitch; "
                                       "the image hides colour)"),
 }
@@ -162,20 +168,18 @@ _TASK_DEFS = {
 # %% ../nbs/02_data.ipynb #ad7853e6
 _REVEAL = {"image": ("shape", "color", "size"), "audio": ("color", "size", "position"), "tabular": tuple(_TAB_GROUPS)}
 
-def _modality_spec(m: str, size: int) -> ModalitySpec:
-    if m == "image": return ModalitySpec("image", (3, size, size), patch=4)
-    if m == "depth": return ModalitySpec("image", (1, size, size), patch=4)
-    if m == "text": return ModalitySpec("text", (MAX_LEN,), vocab_size=len(VOCAB))
-    if m == "audio": return ModalitySpec("signal", (AUDIO_T,), patch=16)
-    return ModalitySpec("tabular", (N_SLOTS * TAB_F,))
+_SPECS = {"image": lambda s: ModalitySpec("image", (3, s, s), patch=4),   # modality -> its spec at image side s
+          "depth": lambda s: ModalitySpec("image", (1, s, s), patch=4),
+          "text": lambda s: ModalitySpec("text", (MAX_LEN,), vocab_size=len(VOCAB)),
+          "audio": lambda s: ModalitySpec("signal", (AUDIO_T,), patch=16),
+          "tabular": lambda s: ModalitySpec("tabular", (N_SLOTS * TAB_F,))}
 
 def task_spec(task: str, size: int = 32) -> TaskSpec:
     "The `TaskSpec` of a ShapesWorld task at image side `size` (the registered one is `size=32`)."
     if task not in _TASK_DEFS: raise KeyError(f"unknown ShapesWorld task {task!r}; use one of {list(_TASK_DEFS)}")
     d = _TASK_DEFS[task]
-    return TaskSpec(task, {m: _modality_spec(m, size) for m in d.modalities}, head=d.head, n_classes=d.n_classes,
+    return TaskSpec(task, {m: _SPECS[m](size) for m in d.modalities}, head=d.head, n_classes=d.n_classes,
                     labels=d.labels, dense_modality="image" if d.head == "segment" else None,
-                    pair=("image", "text") if d.head == "contrast" else None,
                     description=d.description, vocab=list(VOCAB) if "text" in d.modalities else None)
 
 for _t in _TASK_DEFS: register_task(task_spec(_t))
@@ -183,15 +187,23 @@ for _t in _TASK_DEFS: register_task(task_spec(_t))
 # %% ../nbs/02_data.ipynb #9b08f93c
 def _collate(batch): return batch   # ShapesWorld.__getitems__ already returns a collated dict batch
 
-def _scene_knobs(base: dict, over: dict | None) -> dict:
+_SCENE_KEYS = tuple(inspect.signature(check_scene_knobs).parameters)
+
+def _scene_knobs(base: dict, over: dict | None, task: str = "", sets=()) -> dict:
     "The task's scene-sampler settings with `over` applied; a bad key or value fails here, naming it."
-    bad = [k for k in (over or {}) if k not in ("n_min", "n_max", "n_colors", "n_shapes", "distinct")]
-    if bad: raise KeyError(f"scene={over}: unknown key(s) {bad}; use n_min, n_max, n_colors, n_shapes, distinct")
-    kw = {"n_min": 1, "n_max": N_SLOTS, "n_colors": len(COLORS), "n_shapes": len(SHAPES), "distinct": None,
-          **base, **(over or {})}
-    try: check_scene_knobs(**kw)
+    bad, own = [k for k in (over or {}) if k not in _SCENE_KEYS], [k for k in (over or {}) if k in sets]
+    if bad: raise KeyError(f"scene={over}: unknown key(s) {bad}; use {', '.join(_SCENE_KEYS)}")
+    if own: raise ValueError(f"scene={over}: task {task!r} draws {own} itself, so they would do nothing; drop them")
+    try: return check_scene_knobs(**{**base, **(over or {})})
     except ValueError as e: raise ValueError(f"scene={over}: {e}") from None
-    return kw
+
+def _options(task: str, d: _TaskDef, options: dict | None) -> dict:
+    "The task's own knobs (`d.options`) with the user's applied; an unknown key or a bad value fails, naming it."
+    bad = [k for k in (options or {}) if k not in (d.options or {})]
+    if bad: raise KeyError(f"options={options}: task {task!r} has no option {bad}; its options are {d.options or {}}")
+    opts = {**(d.options or {}), **(options or {})}
+    if d.check: d.check(opts)
+    return opts
 
 def _modality_knobs(task: str, d: _TaskDef, noise, missing, mnar, reveal) -> tuple[dict, dict, dict, dict]:
     "The task's per-modality `noise`, `missing`, `mnar` and `reveal` with the user's applied; a wrong modality fails."
@@ -211,7 +223,7 @@ def _render(m: str, shown: Scene, scene: Scene, out: dict, size: int, reveal: di
     if m == "depth": return render_depth(scene, size)
     if m == "audio": return render_audio(scene, AUDIO_T, reveal["audio"])
     if m == "tabular": return render_tabular(scene, reveal["tabular"])
-    return out["text"]
+    return out[m]                                     # text and any modality the task's builder renders itself
 
 def _add_noise(m: str, x: Tensor, std: float, r: _Stream) -> Tensor:
     "`x` plus Gaussian noise of `std`; for `text`, each word replaced by a random word with probability `std`."
@@ -236,7 +248,8 @@ class ShapesWorld(Dataset):
     def __init__(self, task: str = "vqa", n: int = 1024, seed: int = 0, size: int = 32, split: str = "train",
                  noise: dict | None = None, missing: float | dict | None = None, mnar: dict | None = None,
                  mismatch: float = 0.0, spurious: float = 0.0, reveal: dict | None = None, camo: float = 0.3,
-                 holes: float = 0.3, scene: dict | None = None, negatives: str = "unbound"):
+                 holes: float = 0.3, scene: dict | None = None, negatives: str = "unbound",
+                 options: dict | None = None):
         if task not in _TASK_DEFS: raise KeyError(f"unknown ShapesWorld task {task!r}; use one of {list(_TASK_DEFS)}")
         if size % 16 or not 16 <= size <= 512:
             raise ValueError(f"size={size}: use a multiple of 16 between 16 and 512 (32 default, 224 for CLIP towers)")
@@ -247,7 +260,8 @@ class ShapesWorld(Dataset):
             raise ValueError(f"spurious= needs a classification task, not {task!r} ({self.d.head})")
         self.mismatch, self.spurious = float(mismatch), float(spurious)
         self.camo, self.holes = float(camo), float(holes)
-        self.scene, self.negatives = _scene_knobs(self.d.scene, scene), negatives
+        self.scene, self.negatives = _scene_knobs(self.d.scene, scene, task, self.d.sets), negatives
+        self.options = _options(task, self.d, options)
         if negatives not in ("unbound", "random"):
             raise ValueError(f"negatives={negatives!r}: use 'unbound' (default) or 'random'")
         self.spec = task_spec(task, size)
@@ -292,7 +306,7 @@ def _present(ds: ShapesWorld, idx, out: dict, scene: Scene) -> dict:
 def _batch(ds: ShapesWorld, idx: np.ndarray, with_scene: bool = False) -> dict:
     "The batch of samples `idx` of `ds` (see `ShapesWorld.batch`)."
     scene, out = ds._build(idx)
-    extra = {k: v for k, v in out.items() if k not in ("text", "y")}
+    extra = {k: v for k, v in out.items() if k != "y" and k not in ds.d.modalities}
     shown = scene
     if ds.mismatch > 0:
         other = ds._build(idx, "partner", "partner_t")[0]
@@ -341,45 +355,6 @@ def composition_split(held_out=(("red", "triangle"), ("blue", "circle")), n_trai
     rows = ((h.sum(1) == 1) & h[:, [prompts.index(f"a {c} {k}") for c, k in held_out]].any(1)).nonzero()[:, 0]
     test = test_ds.batch(rows); test["y"] = h[rows].int().argmax(1)
     return Subset(train, keep.tolist()), test, prompts, torch.stack([encode(p, MAX_LEN) for p in prompts])
-
-# %% ../nbs/02_data.ipynb #e7a51c65
-def _label_name(task: str | None, y) -> str:
-    try: labels = get_task(task).labels if task else None
-    except KeyError: labels = None
-    return labels[int(y)] if labels and int(y) < len(labels) else str(int(y))
-
-def _show_cell(ax, k: str, x: Tensor):
-    "Draw one sample's tensor `x` of batch key `k` on `ax`."
-    if k == "image": ax.imshow(x.permute(1, 2, 0).clamp(0, 1).numpy() if x.shape[0] == 3 else x[0].numpy(), cmap="gray")
-    elif k == "depth": ax.imshow(x[0].numpy(), cmap="viridis_r", vmin=0, vmax=1)
-    elif k == "y": ax.imshow(x.numpy(), cmap="tab10", vmin=0, vmax=9, interpolation="nearest")
-    elif k == "audio": ax.plot(x.numpy(), lw=0.5); ax.set_aspect("auto")
-    else: ax.imshow(x.view(N_SLOTS, -1).numpy(), cmap="magma", aspect="auto")
-    ax.set_xticks([]); ax.set_yticks([])
-
-def show_batch(batch: dict, n: int = 8, vocab: list[str] | None = None):
-    "A matplotlib `Figure`: one column per sample with its image, depth, mask, audio and tabular rows, text and target."
-    from matplotlib.figure import Figure
-    import textwrap
-    B = next(v.shape[0] for k, v in batch.items() if isinstance(v, Tensor))
-    n, task = min(n, B), batch.get("_task")
-    dense = "y" in batch and batch["y"].ndim == 3
-    rows = [k for k in ("image", "depth") if k in batch] + (["y"] if dense else []) + \
-           [k for k in ("audio", "tabular") if k in batch]
-    fig = Figure(figsize=(1.9 * n, 1.9 * len(rows) + 0.5 * (1 + ("text_neg" in batch))), layout="constrained")
-    axes = fig.subplots(len(rows), n, squeeze=False)
-    pres = batch.get("present", {})
-    for j in range(n):
-        for i, k in enumerate(rows):
-            _show_cell(axes[i, j], k, batch[k][j])
-            if k in pres and not bool(pres[k][j]): axes[i, j].set_title("(missing)", fontsize=7, color="red")
-            if j == 0: axes[i, j].set_ylabel("mask" if k == "y" else k, fontsize=8)
-        lines = []
-        if "text" in batch: lines.append(decode(batch["text"][j], vocab))
-        if "text_neg" in batch: lines.append("≠ " + decode(batch["text_neg"][j], vocab))
-        if "y" in batch and not dense: lines.append("→ " + _label_name(task, batch["y"][j]))
-        axes[-1, j].set_xlabel("\n".join(textwrap.fill(l, 24) for l in lines), fontsize=7)
-    return fig
 
 # %% ../nbs/02_data.ipynb #b71d17bc
 def generation_rate(task: str = "vqa", bs: int = 256, n_batches: int = 20, size: int = 32, threads: int = 1,

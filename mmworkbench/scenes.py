@@ -106,18 +106,39 @@ class _Stream:
         return ((-2 * torch.log1p(-u1)).sqrt() * torch.cos(2 * torch.pi * u2)).float()
 
 # %% ../nbs/02a_scenes.ipynb #2560016e
-def check_scene_knobs(n_min: int = 1, n_max: int = N_SLOTS, n_colors: int = 8, n_shapes: int = 5,
-                      distinct: str | None = None):
-    "Raise a `ValueError` naming the bad scene-sampler setting and its valid range."
+def check_scene_knobs(n_min: int = 1, n_max: int = N_SLOTS, n_colors: int | None = None, n_shapes: int = 5,
+                      distinct: str | None = None, colors: tuple | None = None, background="random",
+                      sizes: str = "both", jitter: bool = True) -> dict:
+    """The scene-sampler settings as a dict (`colors`, `background` as tuples of names); a `ValueError` names a bad
+    one and its valid values. `n_colors=None`: all of `colors`. `background`: "random" (one of the 4 neutral shades),
+    a name or a tuple of names."""
     if not 1 <= n_min <= n_max <= N_SLOTS:
         raise ValueError(f"need 1 <= n_min <= n_max <= {N_SLOTS}, got n_min={n_min}, n_max={n_max}")
-    if not 1 <= n_colors <= len(COLORS) or not 1 <= n_shapes <= len(SHAPES):
-        raise ValueError(f"n_colors must be in 1..{len(COLORS)} and n_shapes in 1..{len(SHAPES)}, "
-                         f"got {n_colors}, {n_shapes}")
+    cols = tuple(COLORS) if colors is None else (colors,) if isinstance(colors, str) else tuple(colors)
+    if not cols or set(cols) - set(COLORS) or len(set(cols)) < len(cols):
+        raise ValueError(f"colors={colors!r}: use None (all) or distinct names among {COLORS}")
+    n_colors = len(cols) if n_colors is None else n_colors
+    if not 1 <= n_colors <= len(cols) or not 1 <= n_shapes <= len(SHAPES):
+        raise ValueError(f"n_colors must be in 1..{len(cols)} (the {len(cols)} allowed colors) and n_shapes in "
+                         f"1..{len(SHAPES)}, got {n_colors}, {n_shapes}")
     if distinct not in (None, "combo", "shape", "both"):
         raise ValueError(f"distinct={distinct!r}: use None, 'combo', 'shape' or 'both'")
     if distinct == "combo" and n_colors * n_shapes < n_max:
         raise ValueError(f"distinct='combo' needs n_colors * n_shapes >= n_max ({n_colors} * {n_shapes} < {n_max})")
+    bgs = tuple(BACKGROUNDS[:4]) if background == "random" else (background,) if isinstance(background, str) \
+        else tuple(background)
+    if not bgs or set(bgs) - set(BACKGROUNDS):
+        raise ValueError(f"background={background!r}: use 'random' (a neutral shade), a name or names among "
+                         f"{BACKGROUNDS}")
+    if set(bgs) & set(cols):
+        raise ValueError(f"background={background!r} is also an object colour, so those objects would be invisible: "
+                         f"pass colors= without {sorted(set(bgs) & set(cols))}")
+    if sizes not in ("both", *OBJ_SIZES): raise ValueError(f"sizes={sizes!r}: use 'both', 'small' or 'large'")
+    if not isinstance(jitter, bool): raise ValueError(f"jitter={jitter!r}: use True (sub-cell offsets) or False")
+    return dict(n_min=n_min, n_max=n_max, n_colors=n_colors, n_shapes=n_shapes, distinct=distinct,
+                colors=None if colors is None else cols, background=background if background == "random" else bgs,
+                sizes=sizes, jitter=jitter)
+
 
 # %% ../nbs/02a_scenes.ipynb #9c1f8b67
 @dataclass
@@ -147,20 +168,27 @@ class Scene:
                 for k in range(N_SLOTS) if self.valid[i, k]]
         return f"on {BACKGROUNDS[int(self.bg[i])]}: " + ", ".join(objs)
 
-def sample_scenes(r: _Stream, n_min: int = 1, n_max: int = N_SLOTS, n_colors: int = 8, n_shapes: int = 5,
-                  distinct: str | None = None) -> Scene:
-    """Scenes with `n_min..n_max` objects whose colours/shapes come from a per-scene palette of `n_colors`/`n_shapes`.
-    `distinct`: None (repeats allowed), "combo" (no two objects share colour *and* shape), "shape", or "both"."""
+def sample_scenes(r: _Stream, *args, **knobs) -> Scene:
+    """Scenes with `n_min..n_max` objects whose colours/shapes come from a per-scene palette of `n_colors`/`n_shapes`
+    (drawn from `colors`). `distinct`: None (repeats allowed), "combo" (no two objects share colour *and* shape),
+    "shape", or "both"; `background`, `sizes`, `jitter`: see `check_scene_knobs`, which takes the same arguments."""
     B, N = len(r.h), N_SLOTS
-    check_scene_knobs(n_min, n_max, n_colors, n_shapes, distinct)
+    k = check_scene_knobs(*args, **knobs)
+    n_min, n_max, n_colors, n_shapes, distinct = (k[x] for x in ("n_min", "n_max", "n_colors", "n_shapes", "distinct"))
     n = n_min + r.int(1, n=n_max - n_min + 1)
-    cells, cpal, spal = r.perm(16)[:, :N], r.perm(len(COLORS))[:, :n_colors], r.perm(len(SHAPES))[:, :n_shapes]
+    cells, cu = r.perm(16)[:, :N], r.u(len(COLORS))
+    if k["colors"] is not None: cu = cu.masked_fill(~torch.tensor([c in k["colors"] for c in COLORS]), 2.0)
+    cpal, spal = cu.argsort(1)[:, :n_colors], r.perm(len(SHAPES))[:, :n_shapes]   # disallowed colours sort last
     combo = r.perm(n_colors * n_shapes)[:, :N] if distinct == "combo" else None
     ci, si = r.int(N, n=n_colors), r.int(N, n=n_shapes)
     if distinct == "combo": ci, si = combo // n_shapes, combo % n_shapes
     if distinct in ("shape", "both"): si = torch.arange(N).expand(B, N) % n_shapes
     if distinct == "both": ci = torch.arange(N).expand(B, N) % n_colors
-    size, jit, depth, bg = r.int(N, n=2), r.int(N, 2, n=3) - 1, 0.15 + 0.5 * r.u(N).float(), r.int(1, n=4)[:, 0]
+    size, jit, depth, u = r.int(N, n=2), r.int(N, 2, n=3) - 1, 0.15 + 0.5 * r.u(N).float(), r.u(1)[:, 0]
+    bgs = BACKGROUNDS[:4] if k["background"] == "random" else k["background"]
+    bg = torch.tensor([BACKGROUNDS.index(b) for b in bgs])[(u * len(bgs)).long()]
+    if k["sizes"] != "both": size = torch.full_like(size, OBJ_SIZES.index(k["sizes"]))
+    if not k["jitter"]: jit = torch.zeros_like(jit)
     z = torch.zeros(B, N, dtype=torch.bool)
     return Scene(spal.gather(1, si), cpal.gather(1, ci), size, cells, jit, depth, torch.arange(N) < n, bg, z, z.clone())
 
