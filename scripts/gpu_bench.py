@@ -10,12 +10,13 @@ and the parent writes bench.json, bench.md and bench.png (`save_bench`) exactly 
 import argparse, json, subprocess, sys, time
 from pathlib import Path
 
-RECORDED = ["early", "late", "concat", "tensor", "contrastive", "cross_attn", "co_attn", "cls_exchange", "bottleneck_attn"]
+RECORDED = ["early", "late", "concat", "tensor", "contrastive", "cross_attn", "co_attn", "cls_exchange",
+            "bottleneck_attn"]
 
 def parse(argv=None):
     p = argparse.ArgumentParser(prog="gpu_bench.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--methods", default=",".join(RECORDED), help="comma-separated methods; default: the recorded nine")
-    p.add_argument("--size", default="base", choices=["tiny", "small", "base"], help="size preset; default: %(default)s")
+    p.add_argument("--size", default="base", choices=["tiny", "small", "base"], help="preset; default: %(default)s")
     p.add_argument("--batch", type=int, default=256, help="train-step batch; default: %(default)s")
     p.add_argument("--device", default="cuda", help="default: %(default)s")
     p.add_argument("--no-compile", dest="compile", action="store_false", help="eager (the recorded run compiles)")
@@ -55,13 +56,14 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     a = parse(argv)
     if a.job: return child(a)
-    from mmworkbench.bench import bench_jobs, save_bench, to_markdown   # imports torch; the device is left to the children
+    from mmworkbench.bench import bench_jobs, save_bench, to_markdown   # imports torch; only children use the device
     (Path(a.out) / "jobs").mkdir(parents=True, exist_ok=True)
     names = [n for n, _ in bench_jobs(a.methods.split(","), a.size, a.batch, a.device, a.compile, 0.0, a.repeats,
                                       not a.no_refs)]   # building the jobs runs nothing
     print(f"gpu_bench: {len(names)} jobs, one process each (timeout {a.timeout:.0f} s)", flush=True)
     info = spawn(a, "peak", argv)
-    if "error" in info: print(f"gpu_bench: measuring the matmul peak failed: {info['error']}", file=sys.stderr); return 1
+    if "error" in info:
+        print(f"gpu_bench: measuring the matmul peak failed: {info['error']}", file=sys.stderr); return 1
     res = {"info": info, "results": [spawn(a, n, argv, info["peak"]["tflops"]) for n in names]}
     save_bench(res, a.out)
     print(to_markdown(res)); print(f"wrote {a.out}/bench.json, bench.md, bench.png")

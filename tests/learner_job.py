@@ -37,7 +37,8 @@ def init_model(dropout=0.1):
     return create_model("late", SPEC, seed=0, dropout=dropout)
 
 def learner(bs=8, cbs=(), dropout=0.1):
-    return Learner(init_model(dropout), DataLoader(Synth(64), bs, shuffle=True), DataLoader(Synth(32, 1), 32), lr=3e-3, progress=False, cbs=cbs)
+    return Learner(init_model(dropout), DataLoader(Synth(64), bs, shuffle=True), DataLoader(Synth(32, 1), 32), lr=3e-3,
+                   progress=False, cbs=cbs)
 
 def _copy(b):
     "A (nested) batch with its own tensors, so the kernels see the memory layout of a rank's freshly collated batch."
@@ -94,7 +95,8 @@ if __name__ == "__main__":
         l = Learner.resume(out / "run", DataLoader(Synth(64), 8, shuffle=True), DataLoader(Synth(32, 1), 32), progress=False)
         print(f"resumed at {l.step}", flush=True); l.fit(); dump(l, out / "resumed.safetensors")
     elif mode == "single":   # one process, batches of 8, each computed as the two halves the ddp ranks take
-        l = learner(bs=8, dropout=0.0); l._fwd = InGroups(l.model, 2); l.fit(steps=6); dump(l, out / "single.safetensors")
+        l = learner(bs=8, dropout=0.0); l._fwd = InGroups(l.model, 2)
+        l.fit(steps=6); dump(l, out / "single.safetensors")
     elif mode == "ddp":
         assert init_distributed(), "run under torchrun"
         l = learner(bs=4, dropout=0.0, cbs=[GradCheck(out / "grad_check.json")])

@@ -6,7 +6,8 @@ FIELDS = {"name", "kind", "size", "batch", "tokens", "params_m", "step_s", "samp
           "peak_mem_gb", "latency_b1_ms", "latency_batch_ms", "capture_one", "capture_all"}
 
 def test_bench_cli_writes_json_markdown_and_plot(tmp_path, capsys):
-    assert main(["bench", "--methods", "late,early", "--batch", "4", "--device", "cpu", "--repeats", "1", "--out", str(tmp_path)]) == 0
+    assert main(["bench", "--methods", "late,early", "--batch", "4", "--device", "cpu", "--repeats", "1",
+                 "--out", str(tmp_path)]) == 0
     res = json.loads((tmp_path / "bench.json").read_text())
     assert {"device", "torch", "peak", "size", "batch", "compile"} <= set(res["info"])
     rows = {r["name"]: r for r in res["results"]}
@@ -24,7 +25,7 @@ def test_bench_rejects_unknown_methods(capsys):
     assert main(["bench", "--batch", "0"]) == 2 and "--batch 0" in capsys.readouterr().err
 
 def test_gpu_bench_driver_runs_each_job_in_its_own_process(tmp_path):
-    "scripts/gpu_bench.py (the driver docs/benchmarks.md cites) on CPU: a failing job is an error row, the rest is written."
+    "scripts/gpu_bench.py (which docs/benchmarks.md cites) on CPU: a failing job is an error row, the rest is written."
     import os, subprocess, sys
     from pathlib import Path
     root = Path(__file__).resolve().parents[1]

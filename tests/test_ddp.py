@@ -46,24 +46,27 @@ def test_two_gloo_ranks_match_one_process(tmp_path):
     single = subprocess.Popen([sys.executable, str(JOB), "single", str(tmp_path)], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ddp = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc_per_node", "2",
-                          "--master_addr", "127.0.0.1", "--master_port", str(_free_port()), str(JOB), "ddp", str(tmp_path)],
-                         env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+                          "--master_addr", "127.0.0.1", "--master_port", str(_free_port()), str(JOB), "ddp",
+                          str(tmp_path)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert ddp.returncode == 0, ddp.stderr[-3000:]
     assert single.wait(timeout=300) == 0, single.stderr.read()[-3000:]
     r0, r1, one = (load_file(tmp_path / f"{n}.safetensors") for n in ("rank0", "rank1", "single"))
     assert r0.keys() == r1.keys() == one.keys()
     for k in r0: assert torch.equal(r0[k], r1[k]), f"ranks disagree on {k}"
-    for k in r0: assert torch.equal(r0[k], one[k]), f"{k}: 2 ranks x bs 4 differ from 1 process x bs 8 in halves by " \
-                                                    f"{(r0[k] - one[k]).abs().max():.2e}; the same sums must give the same bits"
+    for k in r0:
+        assert torch.equal(r0[k], one[k]), (f"{k}: 2 ranks x bs 4 differ from 1 process x bs 8 in halves by "
+                                            f"{(r0[k] - one[k]).abs().max():.2e}; the same sums must give the same "
+                                            "bits")
 
     check = json.loads((tmp_path / "grad_check.json").read_text())
-    tol = rounding_bound(check["batch"], check["tokens"], check["d"], check["heads"], check["layers"], check["mlp_ratio"])
+    tol = rounding_bound(*(check[k] for k in ("batch", "tokens", "d", "heads", "layers", "mlp_ratio")))
     assert check["batch"] == 8 and len(check["steps"]) == 6
     for step, row in enumerate(check["steps"]):
         assert any(m > 0 for _, m in row.values()), f"step {step}: every gradient is zero"
         for name, (diff, scale) in row.items():
-            assert diff <= tol * scale, f"step {step}, {name}: DDP's averaged gradient differs from one pass over the " \
-                f"global batch by {diff:.2e} (largest entry {scale:.2e}): {diff / max(scale, 1e-30):.2e} relative > {tol:.2e}"
+            assert diff <= tol * scale, (f"step {step}, {name}: DDP's averaged gradient differs from one pass over "
+                                         f"the global batch by {diff:.2e} (largest entry {scale:.2e}): "
+                                         f"{diff / max(scale, 1e-30):.2e} relative > {tol:.2e}")
 
     start = init_model(dropout=0.0).state_dict()
     assert max((r0[k] - start[k]).abs().max().item() for k in r0) > 1e-3, "training changed nothing"
