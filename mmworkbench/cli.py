@@ -391,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mmwb: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt:
         print("mmwb: interrupted", file=sys.stderr); return 130
+    except BrokenPipeError:   # `mmwb list | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); return 0
 
 # `python -m mmworkbench.cli` (e.g. under torchrun); not in a notebook
 if __name__ == "__main__" and "__file__" in globals(): sys.exit(main())
