@@ -20,20 +20,22 @@ def _label_name(task: str | None, y) -> str:
 
 def _show_cell(ax, k: str, x: Tensor):
     "Draw one sample's tensor `x` of batch key `k` on `ax`."
-    if k == "image": ax.imshow(x.permute(1, 2, 0).clamp(0, 1).numpy() if x.shape[0] == 3 else x[0].numpy(), cmap="gray")
+    if x.ndim == 3 and x.shape[0] == 3: ax.imshow(x.permute(1, 2, 0).clamp(0, 1).numpy())
     elif k == "depth": ax.imshow(x[0].numpy(), cmap="viridis_r", vmin=0, vmax=1)
+    elif x.ndim == 3: ax.imshow(x[0].numpy(), cmap="inferno")                     # thermal, event, any 1-channel X
     elif k == "y": ax.imshow(x.numpy(), cmap="tab10", vmin=0, vmax=9, interpolation="nearest")
     elif k == "audio": ax.plot(x.numpy(), lw=0.5); ax.set_aspect("auto")
     else: ax.imshow(x.view(N_SLOTS, -1).numpy(), cmap="magma", aspect="auto")
     ax.set_xticks([]); ax.set_yticks([])
 
 def show_batch(batch: dict, n: int = 8, vocab: list[str] | None = None):
-    "A matplotlib `Figure`: one column per sample with its image, depth, mask, audio and tabular rows, text and target."
+    """A matplotlib `Figure`: one column per sample with a row per image-like modality (image, depth, thermal, ...),
+    the mask, audio and tabular, then its text and target."""
     from matplotlib.figure import Figure
     B = next(v.shape[0] for k, v in batch.items() if isinstance(v, Tensor))
     n, task = min(n, B), batch.get("_task")
     dense = "y" in batch and batch["y"].ndim == 3
-    rows = [k for k in ("image", "depth") if k in batch] + (["y"] if dense else []) + \
+    rows = [k for k, v in batch.items() if isinstance(v, Tensor) and v.ndim == 4] + (["y"] if dense else []) + \
            [k for k in ("audio", "tabular") if k in batch]
     fig = Figure(figsize=(1.9 * n, 1.9 * len(rows) + 0.5 * (1 + ("text_neg" in batch))), layout="constrained")
     axes = fig.subplots(len(rows), n, squeeze=False)

@@ -109,7 +109,7 @@ class FusionOutput:
 
 # %% ../nbs/00_core.ipynb #ae484136
 MODALITY_KINDS = ("image", "text", "signal", "tabular")
-HEADS = ("classify", "segment", "contrast")
+HEADS = ("classify", "segment", "contrast", "lm", "reconstruct")
 
 @dataclass
 class ModalitySpec:
@@ -134,7 +134,7 @@ class TaskSpec:
     head: str = "classify"
     n_classes: int = 2
     target: str = "y"
-    dense_modality: str | None = None      # segment head: which image-like modality's grid it decodes
+    dense_modality: str | None = None      # segment head: the image-like modality whose grid it decodes; lm: the sequence
     pair: tuple[str, str] | None = None     # contrast head: the two modalities aligned
     labels: list[str] | None = None         # class names, when known
     description: str = ""
@@ -145,8 +145,11 @@ class TaskSpec:
         if self.head not in HEADS: raise ValueError(f"TaskSpec.head={self.head!r}; use one of {HEADS}")
         self.modalities = {k: (v if isinstance(v, ModalitySpec) else ModalitySpec(**v))
                            for k, v in self.modalities.items()}
-        if self.head == "segment" and self.dense_modality not in self.modalities:
-            raise ValueError(f"segment task {self.name!r} needs dense_modality among {list(self.modalities)}")
+        if self.head in ("segment", "lm") and self.dense_modality not in self.modalities:
+            raise ValueError(f"{self.head} task {self.name!r} needs dense_modality among {list(self.modalities)}")
+        if self.head == "lm" and self.modalities[self.dense_modality].kind != "text":
+            raise ValueError(f"lm task {self.name!r}: dense_modality {self.dense_modality!r} "
+                             "must be a text (token) modality")
         if self.vocab is not None:
             self.vocab = [str(w) for w in self.vocab]
             small = {m: ms.vocab_size for m, ms in self.modalities.items()
@@ -200,6 +203,8 @@ def dummy_batch(task: str | TaskSpec, B: int = 4, seed: int = 0, device=None) ->
     elif spec.head == "segment":
         H, W = spec.modalities[spec.dense_modality].shape[-2:]
         batch[spec.target] = torch.randint(0, spec.n_classes, (B, H, W), generator=g)
+    elif spec.head == "lm":   # the next token of the sequence at every position (0 = nothing to predict)
+        x = batch[spec.dense_modality]; batch[spec.target] = torch.cat([x[:, 1:], torch.zeros_like(x[:, :1])], 1)
     return to_device(batch, device) if device is not None else batch
 
 def to_device(batch, device):

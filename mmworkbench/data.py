@@ -18,7 +18,7 @@ from .scenes import (
 from .batchview import show_batch   # noqa: F401 -- re-exported
 
 # %% auto #0
-__all__ = ['existence_kind', 'task_spec', 'ShapesWorld', 'dataloaders', 'composition_split', 'generation_rate']
+__all__ = ['existence_kind', 'task_spec', 'add_task', 'ShapesWorld', 'dataloaders', 'composition_split', 'generation_rate']
 
 # %% ../nbs/02_data.ipynb #e452641f
 _C0, _S0, _R0, _Z0 = _WID["red"], _WID["square"], _WID["left"], _WID["small"]
@@ -137,6 +137,8 @@ class _TaskDef:
     sets: tuple = ()            # scene knobs the builder overrides (setting them is refused)
     options: dict | None = None # the task's own knobs and their defaults (`ShapesWorld(..., options={...})`)
     check: object = None        # `check(options)` raises a ValueError naming a bad option
+    dense: str | None = None    # the segment head's grid modality (default image) / the lm head's token sequence
+    vocab: list | None = None   # the words of the task's token modalities (default VOCAB when it has text)
 
 _TASK_DEFS = {
     "vqa": _TaskDef(_vqa, ("image", "text"), dict(n_min=2, n_max=5, n_colors=3, distinct="shape"),
@@ -179,10 +181,18 @@ def task_spec(task: str, size: int = 32) -> TaskSpec:
     if task not in _TASK_DEFS: raise KeyError(f"unknown ShapesWorld task {task!r}; use one of {list(_TASK_DEFS)}")
     d = _TASK_DEFS[task]
     return TaskSpec(task, {m: _SPECS[m](size) for m in d.modalities}, head=d.head, n_classes=d.n_classes,
-                    labels=d.labels, dense_modality="image" if d.head == "segment" else None,
-                    description=d.description, vocab=list(VOCAB) if "text" in d.modalities else None)
+                    labels=d.labels, dense_modality=d.dense or ("image" if d.head == "segment" else None),
+                    description=d.description, vocab=d.vocab or (list(VOCAB) if "text" in d.modalities else None))
 
 for _t in _TASK_DEFS: register_task(task_spec(_t))
+
+def add_task(name: str, d: _TaskDef) -> TaskSpec:
+    "Add a ShapesWorld task (the later data notebooks' tasks) and register its `TaskSpec`; a taken name is refused."
+    old = _TASK_DEFS.get(name)
+    if old is not None and getattr(old.build, "__qualname__", 0) != getattr(d.build, "__qualname__", 1):
+        raise ValueError(f"ShapesWorld task {name!r} exists (built by {old.build.__qualname__}): pick another name")
+    _TASK_DEFS[name] = d
+    return register_task(task_spec(name))
 
 # %% ../nbs/02_data.ipynb #9b08f93c
 def _collate(batch): return batch   # ShapesWorld.__getitems__ already returns a collated dict batch
@@ -218,12 +228,14 @@ def _modality_knobs(task: str, d: _TaskDef, noise, missing, mnar, reveal) -> tup
 
 # %% ../nbs/02_data.ipynb #c628fc0f
 def _render(m: str, shown: Scene, scene: Scene, out: dict, size: int, reveal: dict) -> Tensor:
-    "Modality `m` of a batch: the image from `shown` (mismatch and spurious applied), the others from `scene`."
+    """Modality `m` of a batch: what the task's builder rendered itself (`out[m]`, e.g. text), else the image from
+    `shown` (mismatch and spurious applied) and the others from `scene`."""
+    if m in out: return out[m]
     if m == "image": return render_image(shown, size, reveal["image"])
     if m == "depth": return render_depth(scene, size)
     if m == "audio": return render_audio(scene, AUDIO_T, reveal["audio"])
     if m == "tabular": return render_tabular(scene, reveal["tabular"])
-    return out[m]                                     # text and any modality the task's builder renders itself
+    raise KeyError(f"no renderer for modality {m!r}: the task's builder must return it in its outputs")
 
 def _add_noise(m: str, x: Tensor, std: float, r: _Stream) -> Tensor:
     "`x` plus Gaussian noise of `std`; for `text`, each word replaced by a random word with probability `std`."
@@ -249,7 +261,7 @@ class ShapesWorld(Dataset):
                  noise: dict | None = None, missing: float | dict | None = None, mnar: dict | None = None,
                  mismatch: float = 0.0, spurious: float = 0.0, reveal: dict | None = None, camo: float = 0.3,
                  holes: float = 0.3, scene: dict | None = None, negatives: str = "unbound",
-                 options: dict | None = None):
+                 options: dict | None = None, feature_missing: float | tuple = 0.0):
         if task not in _TASK_DEFS: raise KeyError(f"unknown ShapesWorld task {task!r}; use one of {list(_TASK_DEFS)}")
         if size % 16 or not 16 <= size <= 512:
             raise ValueError(f"size={size}: use a multiple of 16 between 16 and 512 (32 default, 224 for CLIP towers)")
@@ -260,6 +272,11 @@ class ShapesWorld(Dataset):
             raise ValueError(f"spurious= needs a classification task, not {task!r} ({self.d.head})")
         self.mismatch, self.spurious = float(mismatch), float(spurious)
         self.camo, self.holes = float(camo), float(holes)
+        fm = feature_missing if isinstance(feature_missing, (tuple, list)) else (feature_missing,) * 2
+        self.feature_missing = tuple(float(p) for p in fm)
+        if len(fm) != 2 or not all(0 <= p <= 1 for p in fm) or (any(fm) and "tabular" not in self.d.modalities):
+            raise ValueError(f"feature_missing={feature_missing!r}: use a probability p or MNAR (p0, p1) in [0, 1], "
+                             f"on a task with a tabular modality ({task!r} has {list(self.d.modalities)})")
         self.scene, self.negatives = _scene_knobs(self.d.scene, scene, task, self.d.sets), negatives
         self.options = _options(task, self.d, options)
         if negatives not in ("unbound", "random"):
@@ -296,12 +313,13 @@ class ShapesWorld(Dataset):
         return f"ShapesWorld({self.task!r}, n={self.n}, seed={self.seed}, size={self.size}, split={self.split!r})"
 
 # %% ../nbs/02_data.ipynb #f40b4c8b
-def _present(ds: ShapesWorld, idx, out: dict, scene: Scene) -> dict:
-    "`present` of a batch: MNAR flags `z` are `y % 2` (classification), a camouflaged object (`seg`), an odd count."
+def _present(ds: ShapesWorld, idx, out: dict, scene: Scene) -> tuple[dict, Tensor]:
+    """`present` of a batch and its MNAR flags `z`: `y % 2` (classification), a camouflaged object (`seg`), an odd
+    object count (others)."""
     if "y" in out and ds.d.head == "classify": z = out["y"] % 2 == 1
     elif ds.task == "seg": z = scene.camo.any(1)
     else: z = scene.n % 2 == 1
-    return _presence(ds.d.modalities, ds.missing, ds.mnar, z, ds._stream("present", idx))
+    return _presence(ds.d.modalities, ds.missing, ds.mnar, z, ds._stream("present", idx)), z
 
 def _batch(ds: ShapesWorld, idx: np.ndarray, with_scene: bool = False) -> dict:
     "The batch of samples `idx` of `ds` (see `ShapesWorld.batch`)."
@@ -319,7 +337,11 @@ def _batch(ds: ShapesWorld, idx: np.ndarray, with_scene: bool = False) -> dict:
     for m in ds.d.modalities:
         x = _render(m, shown, scene, out, ds.size, ds.reveal)
         b[m] = _add_noise(m, x, float(ds.noise.get(m, 0.0)), ds._stream(f"noise:{m}", idx))
-    b["present"] = _present(ds, idx, out, scene)
+    b["present"], z = _present(ds, idx, out, scene)
+    if any(ds.feature_missing):   # per-feature tabular missingness: MCAR p, or MNAR (p0, p1) chosen by the flag z
+        p = torch.where(z, *ds.feature_missing[::-1])[:, None]
+        fm = ds._stream("feature_missing", idx).u(b["tabular"].shape[1]) < p
+        b["tabular"], b["tabular_missing"] = b["tabular"].masked_fill(fm, 0.0), fm
     if "y" in out: b["y"] = out["y"]
     b.update(extra); b["_task"] = ds.task
     if with_scene: b["_scene"] = scene

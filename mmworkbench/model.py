@@ -9,14 +9,15 @@ from dataclasses import fields, asdict
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from .core import (Tokens, AttnMap, FusionOutput, TaskSpec, FusionConfig, FusionEntry, SIZES, _FUSIONS,
-                              _TASKS, get_task, dummy_batch, validate_batch, batch_size)
+from .core import (Tokens, AttnMap, FusionOutput, ModalitySpec, TaskSpec, FusionConfig, FusionEntry, SIZES,
+                              _FUSIONS, _TASKS, get_task, dummy_batch, validate_batch, batch_size)
 from .layers import build_encoder, capture_attention
-from . import data as _data   # noqa: F401 -- ShapesWorld registers its tasks on import
+from . import data as _data, redundant as _r, trimodal as _t, xseg as _x, generative as _g   # noqa: F401 (tasks)
 
 # %% auto #0
-__all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'build_head', 'TaskMetrics', 'baselines', 'list_fusions',
-           'fusion_entry', 'list_tasks', 'make_config', 'Workbench', 'create_model', 'rebuild', 'check_fusion']
+__all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'LMHead', 'patchify', 'ReconstructHead', 'build_head', 'TaskMetrics',
+           'baselines', 'list_fusions', 'fusion_entry', 'list_tasks', 'make_config', 'Workbench', 'create_model',
+           'rebuild', 'check_fusion']
 
 # %% ../nbs/02m_model.ipynb #96e01ab7
 class ClassifyHead(nn.Module):
@@ -53,19 +54,87 @@ class ContrastHead(nn.Module):
     def __init__(self, d_in: int, task: TaskSpec, init_temp: float = 0.07):
         super().__init__(); self.task = task
         self.logit_scale = nn.Parameter(torch.tensor(1 / init_temp).log())
+    def scores(self, out: FusionOutput, a: str, b: str) -> Tensor:
+        "Scaled cosine similarities `(B, B)` between the embeddings of modalities `a` and `b`."
+        za, zb = F.normalize(out.embeddings[a].float(), dim=-1), F.normalize(out.embeddings[b].float(), dim=-1)
+        return self.logit_scale.exp().clamp(max=100) * za @ zb.T
     def forward(self, out: FusionOutput) -> FusionOutput:
         a, b = self.task.pair
         if out.logits is None and a in out.embeddings and b in out.embeddings:   # a fusion may score pairs itself
-            za, zb = F.normalize(out.embeddings[a].float(), dim=-1), F.normalize(out.embeddings[b].float(), dim=-1)
-            out.logits = self.logit_scale.exp().clamp(max=100) * za @ zb.T
+            out.logits = self.scores(out, a, b)
         return out
     def loss(self, out, batch):
-        s = out.logits; y = torch.arange(s.shape[0], device=s.device)
-        return (F.cross_entropy(s, y) + F.cross_entropy(s.T, y)) / 2
+        "Symmetric InfoNCE on `logits` (the task's pair); with more modalities, averaged with every other pair's."
+        y = torch.arange(out.logits.shape[0], device=out.logits.device)
+        nce = lambda s: (F.cross_entropy(s, y) + F.cross_entropy(s.T, y)) / 2
+        other = [(a, b) for a, b in itertools.combinations(self.task.modalities, 2)
+                 if {a, b} != set(self.task.pair) and a in out.embeddings and b in out.embeddings]
+        return (nce(out.logits) + sum(nce(self.scores(out, a, b)) for a, b in other)) / (1 + len(other))
+
+
+# %% ../nbs/02m_model.ipynb #dd0c3444
+class LMHead(nn.Module):
+    "Next-token logits `(B, L, V)` over the sequence `task.dense_modality` from its token states; CE against `y`."
+    def __init__(self, d_in: int, task: TaskSpec):
+        super().__init__(); self.task, dm = task, task.dense_modality
+        self.norm, self.proj = nn.LayerNorm(d_in), nn.Linear(d_in, task.modalities[dm].vocab_size)
+    def forward(self, out: FusionOutput) -> FusionOutput:
+        if out.logits is None:
+            t = out.tokens.get(self.task.dense_modality)
+            if t is None: raise ValueError(f"lm head needs out.tokens[{self.task.dense_modality!r}]")
+            out.logits = self.proj(self.norm(t.x[:, t.n_prefix:]))
+        return out
+    def token_losses(self, out: FusionOutput, batch: dict) -> Tensor:
+        "Per-position cross-entropy `(B, L)`: 0 where there is no next token (target 0) or the sequence is absent."
+        y = batch[self.task.target]
+        ce = F.cross_entropy(out.logits.float().transpose(1, 2), y, ignore_index=0, reduction="none")
+        p = batch.get("present", {}).get(self.task.dense_modality)
+        return ce if p is None else ce * p[:, None]
+    def loss(self, out, batch):
+        keep, p = batch[self.task.target] != 0, batch.get("present", {}).get(self.task.dense_modality)
+        if p is not None: keep = keep & p[:, None]
+        return self.token_losses(out, batch).sum() / keep.sum().clamp_min(1)
+
+def patchify(x: Tensor, spec: ModalitySpec, patch: int | None = None) -> Tensor:
+    "The raw values behind each token `(B, L, k)`: image patches (row-major, C·p·p), signal frames, tabular features."
+    p = patch or spec.patch
+    if spec.kind == "image":
+        B, C, H, W = x.shape
+        x = x.reshape(B, C, H // p, p, W // p, p).permute(0, 2, 4, 1, 3, 5)
+        return x.reshape(B, (H // p) * (W // p), C * p * p)
+    if spec.kind == "signal": return x.reshape(x.shape[0], -1, p)
+    if spec.kind == "tabular": return x[..., None]
+    raise ValueError("a text modality is reconstructed by an lm head (token ids), not by ReconstructHead")
+
+class ReconstructHead(nn.Module):
+    "Per-token decoders to each modality's raw values: `aux['recon_<m>'] (B, L, k)`; `logits` = all of them, flattened."
+    def __init__(self, d_in: int, task: TaskSpec, patch: int | None = None):
+        super().__init__(); self.task, self.patch = task, patch
+        dims = {m: patchify(torch.zeros(1, *ms.shape), ms, patch).shape[-1] for m, ms in task.modalities.items()}
+        self.norm = nn.ModuleDict({m: nn.LayerNorm(d_in) for m in dims})
+        self.proj = nn.ModuleDict({m: nn.Linear(d_in, k) for m, k in dims.items()})
+    def forward(self, out: FusionOutput) -> FusionOutput:
+        if out.logits is None:
+            for m, t in out.tokens.items():
+                if m in self.proj: out.aux[f"recon_{m}"] = self.proj[m](self.norm[m](t.x[:, t.n_prefix:]))
+            out.logits = torch.cat([out.aux[f"recon_{m}"].flatten(1) for m in self.proj if f"recon_{m}" in out.aux], 1)
+        return out
+    def loss(self, out, batch):
+        total, n = out.logits.sum() * 0, 0
+        for m, ms in self.task.modalities.items():
+            if f"recon_{m}" not in out.aux or m not in batch: continue
+            err = ((out.aux[f"recon_{m}"].float() - patchify(batch[m], ms, self.patch).float()) ** 2).mean(-1)
+            w = out.aux.get(f"masked_{m}", torch.ones_like(err, dtype=torch.bool)).float()
+            if m in batch.get("present", {}): w = w * batch["present"][m][:, None]
+            if f"{m}_missing" in batch: w = w * ~batch[f"{m}_missing"]
+            total, n = total + (err * w).sum(), n + w.sum()
+        return total / (n.clamp_min(1) if torch.is_tensor(n) else 1)
 
 def build_head(task: TaskSpec, d_in: int, patch: int) -> nn.Module:
     if task.head == "classify": return ClassifyHead(d_in, task)
     if task.head == "segment": return SegmentHead(d_in, task, patch)
+    if task.head == "lm": return LMHead(d_in, task)
+    if task.head == "reconstruct": return ReconstructHead(d_in, task, patch)
     return ContrastHead(d_in, task)
 
 # %% ../nbs/02m_model.ipynb #5128d0ae
@@ -168,7 +237,7 @@ class Workbench(nn.Module):
         self.encoders = nn.ModuleDict() if self.fusion.owns_encoders else nn.ModuleDict(
             {m: build_encoder(ms, cfg.d, cfg.patch) for m, ms in task.modalities.items()})
         dm = task.dense_modality
-        self.head = build_head(task, self.fusion.out_dim, (cfg.patch or task.modalities[dm].patch) if dm else 1)
+        self.head = build_head(task, self.fusion.out_dim, (cfg.patch or task.modalities[dm].patch) if dm else cfg.patch)
 
     @property
     def modalities(self) -> list[str]: return list(self.task.modalities)
@@ -285,6 +354,9 @@ def check_fusion(model: Workbench, batch: dict | None = None, B: int = 4, atol: 
         assert out.logits.shape == (B, task.n_classes), f"logits {tuple(out.logits.shape)} != {(B, task.n_classes)}"
     if task.head == "contrast":
         assert out.logits.shape == (B, B), f"contrast logits {tuple(out.logits.shape)} != {(B, B)}"
+    if task.head == "lm":
+        want = (B, *task.modalities[task.dense_modality].shape, task.modalities[task.dense_modality].vocab_size)
+        assert out.logits.shape == want, f"lm logits {tuple(out.logits.shape)} != {want}"
     if out.pooled is not None:
         assert out.pooled.shape[0] == B and out.pooled.ndim == 2, f"pooled {tuple(out.pooled.shape)} is not (B, D)"
     assert set(out.embeddings) == set(mods), \

@@ -88,9 +88,10 @@ class _Stream:
     def __init__(self, key: np.ndarray, indices: np.ndarray):
         self.h = _splitmix(key ^ _splitmix(np.asarray(indices, np.int64).astype(np.uint64)))
         self.j, self.block, self.start = 0, None, 0
+    def _bits(self, j0: int, k: int) -> np.ndarray:
+        return _splitmix(self.h[:, None] + np.arange(j0, j0 + k, dtype=np.uint64)[None] * _GOLD)
     def _cols(self, j0: int, k: int) -> Tensor:
-        x = _splitmix(self.h[:, None] + np.arange(j0, j0 + k, dtype=np.uint64)[None] * _GOLD)
-        return torch.from_numpy((x >> np.uint64(11)).astype(np.float64) * 2.0**-53)
+        return torch.from_numpy((self._bits(j0, k) >> np.uint64(11)).astype(np.float64) * 2.0**-53)
     def u(self, *shape) -> Tensor:
         k = math.prod(shape); j = self.j; self.j += k
         if k > 128: out = self._cols(j, k)
@@ -104,6 +105,13 @@ class _Stream:
     def normal(self, *shape) -> Tensor:
         u1, u2 = self.u(*shape), self.u(*shape)
         return ((-2 * torch.log1p(-u1)).sqrt() * torch.cos(2 * torch.pi * u2)).float()
+    def gauss(self, *shape) -> Tensor:
+        "Standard normals in float32, ~4x cheaper than `normal`: each 64-bit draw gives two 24-bit uniforms, two normals."
+        k = math.prod(shape); h = (k + 1) // 2; x = self._bits(self.j, h); self.j += h
+        u1 = torch.from_numpy(((x >> np.uint64(40)).astype(np.float32) + 0.5) * np.float32(2.0**-24))
+        u2 = torch.from_numpy((x & np.uint64(0xFFFFFF)).astype(np.float32) * np.float32(2.0**-24))
+        rad, ang = (-2 * u1.log()).sqrt(), 2 * torch.pi * u2
+        return torch.cat([rad * ang.cos(), rad * ang.sin()], 1)[:, :k].reshape(len(self.h), *shape)
 
 # %% ../nbs/02a_scenes.ipynb #2560016e
 def check_scene_knobs(n_min: int = 1, n_max: int = N_SLOTS, n_colors: int | None = None, n_shapes: int = 5,
