@@ -138,7 +138,7 @@ def modality_blocks(am: AttnMap, sample: int = 0, head=None, max_tokens: int = 6
     w = _heads(_sample(am, sample), head)
     M, qn, kn = block_mass(am, sample)
     qs = {s.modality: s for s in am.q_segments}; ks = {s.modality: s for s in am.k_segments}
-    fig = Figure(figsize=(cell * len(kn) + 0.4, cell * len(qn) + 0.6), layout="constrained")
+    fig = Figure(figsize=(max(cell * len(kn) + 1.2, 3.2), cell * len(qn) + 0.8), layout="constrained")
     axes = fig.subplots(len(qn), len(kn), squeeze=False)
     vmax = float(w.max()) or 1.0                                      # one colour scale, so blocks compare
     for i, qm in enumerate(qn):
@@ -150,7 +150,7 @@ def modality_blocks(am: AttnMap, sample: int = 0, head=None, max_tokens: int = 6
             ax.set_title(f"{qm}→{km}  {M[i, j]:.2f}", fontsize=7)
     fig.colorbar(im, ax=axes, shrink=0.8, label="attention")
     heads = 'head avg' if head is None else f'head {head}'
-    fig.suptitle(f"{am.name} (layer {am.layer}), sample {sample}, {heads}", fontsize=8)
+    fig.suptitle(f"{am.name} (layer {am.layer})\nsample {sample}, {heads}", fontsize=8)
     return fig
 
 # %% ../nbs/04_viz.ipynb #76c10958
@@ -248,7 +248,8 @@ def token_attention(am: AttnMap, query: int, sample: int = 0, head=None, images:
     j, qnames = query - qseg.start, (labels or {}).get(qseg.modality)
     word = f" “{qnames[j]}”" if qnames is not None and j < len(qnames) else ""
     heads = "head avg" if head is None or head == "mean" else f"head {head}"
-    fig.suptitle(f"{am.name}: {qseg.modality}[{j}]{word}, layer {am.layer}, {heads}, sample {sample}", fontsize=8)
+    fig.suptitle(f"{am.name} (layer {am.layer})\nquery {qseg.modality}[{j}]{word}, {heads}, sample {sample}",
+                 fontsize=8)
     return fig
 
 # %% ../nbs/04_viz.ipynb #c94e4681
