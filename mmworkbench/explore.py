@@ -107,7 +107,7 @@ class Explorer(_Views):
         self.maps, self.batch, self.max_tokens = ordered_maps(out), batch or {}, max_tokens
         self.labels = labels if labels is not None else _task_words(model, self.batch)
         B = self.maps[0].weights.shape[0]
-        wide = dict(style={"description_width": "4em"}, layout=W.Layout(width="34em"))
+        wide = dict(style={"description_width": "4em"}, layout=W.Layout(width="40em"))
         self.sample = W.IntSlider(0, 0, B - 1, description="sample", **wide)
         self.layer = W.Dropdown(options=[(layer_label(am), i) for i, am in enumerate(self.maps)],
                                 value=self._opening() if layer is None else layer, description="layer", **wide)
@@ -116,9 +116,11 @@ class Explorer(_Views):
         self.n_renders, self.figs, self._busy = 0, {}, False
         self._sync(); self.render()
         for w in (self.sample, self.layer, self.head, self.token): w.observe(self.on_change, names="value")
-        controls = W.VBox([W.HTML("<b>attention explorer</b>"), self.sample, self.layer, self.head, self.token])
+        controls = W.VBox([W.HTML("<b>attention explorer</b>"), self.sample, self.layer, self.head, self.token],
+                          layout=W.Layout(flex="0 0 auto"))                  # never squeezed by the figures
         figs = W.VBox([W.HBox([self.outs["map"], self.outs["blocks"]]), self.outs["token"]])
         self.ui = W.HBox([controls, figs], layout=W.Layout(align_items="flex-start"))
+        self.ui.add_class("mmwb-explorer")                                     # a handle for CSS and browser tests
 
     def _opening(self) -> int:
         "The map to open on: the last one from text (else any) queries to image-like keys, else the last layer."

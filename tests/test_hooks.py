@@ -24,8 +24,9 @@ def repo(tmp_path):
 
 
 def _dirty_notebook(path: Path):
+    out = {"output_type": "stream", "name": "stdout", "text": ["hi\n"]}
     nb = {"cells": [{"cell_type": "code", "execution_count": 7, "id": "a1", "metadata": {"scrolled": True},
-                     "outputs": [{"output_type": "stream", "name": "stdout", "text": ["hi\n"]}], "source": ["print('hi')"]}],
+                     "outputs": [out], "source": ["print('hi')"]}],
           "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                        "language_info": {"name": "python", "version": "3.11.2"}, "widgets": {"state": {}}},
           "nbformat": 4, "nbformat_minor": 5}
