@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from tqdm.auto import tqdm   # nbformat, nbclient, nbdev and mkdocs (dev requirements) are imported when used
 from .docs_offline import external_resources
+from .docs_text import tex_to_mathml, escape_placeholders, table_cell
 
 # %% auto #0
-__all__ = ['FAST_SUBSET', 'find_notebooks', 'directives', 'tex_to_mathml', 'escape_placeholders', 'table_cell', 'NotebookError',
-           'default_run_flags', 'execute_notebook', 'api_markdown', 'defined_names', 'Page', 'notebook_markdown',
-           'gallery_markdown', 'DocsBuild', 'build_docs', 'cli_main']
+__all__ = ['FAST_SUBSET', 'find_notebooks', 'directives', 'NotebookError', 'default_run_flags', 'execute_notebook',
+           'api_markdown', 'defined_names', 'Page', 'notebook_markdown', 'gallery_markdown', 'DocsBuild', 'build_docs',
+           'cli_main']
 
 # %% ../nbs/99_docs.ipynb #bdbbc5a6
 FAST_SUBSET = ("index", "09_methods.late")
@@ -59,48 +60,6 @@ def directives(source: str) -> tuple[dict, str]:
         d[k.strip().lower()] = v.strip()
         i += 1
     return d, "\n".join(lines[i:]).strip("\n")
-
-# %% ../nbs/99_docs.ipynb #e9aa16e4
-_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
-_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?!\s)([^$\n]+?)(?<!\s)\$(?![\w$])", re.S)
-_MD_CHARS = {"*": "&#42;", "_": "&#95;", "[": "&#91;", "]": "&#93;", "`": "&#96;", "\\": "&#92;", "$": "&#36;"}
-
-def _safe_text(mathml: str) -> str:
-    "Escape Markdown-active characters in the text between MathML tags."
-    return re.sub(r">([^<]+)<", lambda m: ">" + "".join(_MD_CHARS.get(c, c) for c in m.group(1)) + "<", mathml)
-
-def tex_to_mathml(md: str) -> str:
-    "Replace `$…$` / `$$…$$` in Markdown (outside code) with MathML; a formula that fails to convert stays as text."
-    from latex2mathml.converter import convert
-    def one(m):
-        block = m.group(1) is not None
-        tex = (m.group(1) if block else m.group(2)).strip()
-        try: out = _safe_text(convert(tex, display="block" if block else "inline"))
-        except Exception: return m.group(0)
-        # inside a <span>: Python-Markdown treats <math> at the start of a line as a raw HTML *block*
-        return f'<span class="math">{out}</span>'
-    parts = _CODE.split(md)
-    return "".join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(parts))
-
-# %% ../nbs/99_docs.ipynb #f9eb3181
-_HTML_TAGS = set("""a abbr b blockquote br code del details div em figure h1 h2 h3 h4 h5 h6 hr i img kbd li math
-mfrac mi mn mo mover mrow msqrt msub msubsup msup mtable mtd mtext mtr munder ol p pre s samp small span strong sub summary sup
-svg table tbody td th thead tr u ul var video""".split())   # elements prose uses; any other `<word>` is a placeholder
-_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)([^<>\n]*)>")
-
-def _outside_code(md: str, f) -> str:
-    "Apply `f` to the parts of `md` outside code spans and fenced blocks."
-    parts = _CODE.split(md)
-    return "".join(p if i % 2 else f(p) for i, p in enumerate(parts))
-
-def escape_placeholders(md: str) -> str:
-    "Write `<word>` placeholders (outside code, `word` not an HTML element) as `&lt;word&gt;` so they stay visible."
-    keep = lambda m: m.group(0) if m.group(2).lower() in _HTML_TAGS else f"&lt;{m.group(1)}{m.group(2)}{m.group(3)}&gt;"
-    return _outside_code(md, lambda p: _TAG.sub(keep, p))
-
-def table_cell(text: str) -> str:
-    "Text for one Markdown table cell: newlines joined, `|` outside code spans written as `&#124;`."
-    return _outside_code(" ".join(text.split("\n")), lambda p: p.replace("|", "&#124;"))
 
 # %% ../nbs/99_docs.ipynb #a5e71370
 class NotebookError(RuntimeError):
