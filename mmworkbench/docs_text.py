@@ -32,9 +32,10 @@ def tex_to_mathml(md: str) -> str:
     return "".join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(parts))
 
 # %% ../nbs/99b_docs_text.ipynb #f9eb3181
+# the elements prose uses; any other `<word>` is a placeholder
 _HTML_TAGS = set("""a abbr b blockquote br code del details div em figure h1 h2 h3 h4 h5 h6 hr i img kbd li math mfrac
 mi mn mo mover mrow msqrt msub msubsup msup mtable mtd mtext mtr munder ol p pre s samp small span
-strong sub summary sup svg table tbody td th thead tr u ul var video""".split())   # elements prose uses; any other `<word>` is a placeholder
+strong sub summary sup svg table tbody td th thead tr u ul var video""".split())
 _TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)([^<>\n]*)>")
 
 def _outside_code(md: str, f) -> str:
