@@ -11,16 +11,92 @@ from IPython.display import display
 from matplotlib.figure import Figure
 from .core import AttnMap, FusionOutput, to_device
 from .model import Workbench
-from .viz import ordered_maps, draw_map, modality_blocks, token_attention
+from .viz import ordered_maps, draw_map, modality_blocks, token_attention, find_map
+from .attrib import words
 
 # %% auto #0
-__all__ = ['Explorer', 'explore']
+__all__ = ['layer_label', 'seg_names', 'query_options', 'Explorer', 'explore']
+
+# %% ../nbs/04a_explore.ipynb #dbd41d1f
+def _segments(am: AttnMap, side: str = "q") -> str:
+    return "+".join(dict.fromkeys(s.modality for s in (am.q_segments if side == "q" else am.k_segments)))
+
+def layer_label(am: AttnMap) -> str:
+    "`'3: text → image · fusion.pointer'`: index, what queries what, and the module path, for a selector."
+    return f"{am.layer}: {_segments(am)} → {_segments(am, 'k')} · {am.name}"
+
+def seg_names(am: AttnMap, names: dict[str, list[str]] | None) -> dict[str, list[str]]:
+    "The words of `names` for the segments of `am` they fit (a segment as long as the sentence), by modality."
+    segs = am.q_segments + am.k_segments
+    return {m: w for m, w in (names or {}).items() if any(s.modality == m and s.length == len(w) for s in segs)}
+
+def query_options(am: AttnMap, sample: int = 0, names: dict[str, list[str]] | None = None) -> list[tuple[str, int]]:
+    "`(label, query index)` per live query of `am` in `sample`: `'text[2] triangle'`, `'image (1, 3)'`; word '' = pad."
+    live = am.weights[sample].sum(-1).amax(0) > 0.5                     # (Lq,) rows that attend in some head
+    fit, out = seg_names(am, names), []
+    for s in am.q_segments:
+        for j in range(s.length):
+            if not live[s.start + j] or (s.modality in fit and fit[s.modality][j] == ""): continue   # '' = padding
+            if s.modality in fit: label = f"{s.modality}[{j}] {fit[s.modality][j]}"
+            elif s.grid is not None and j >= s.n_prefix: label = f"{s.modality} {divmod(j - s.n_prefix, s.grid[1])}"
+            else: label = f"{s.modality}[{j}]" if s.length > 1 else f"{s.modality} (one pooled query)"
+            out.append((label, s.start + j))
+    return out
 
 # %% ../nbs/04a_explore.ipynb #0a500c43
-class Explorer:
-    "Sample / layer / head / token selectors over one captured forward; `ui` is the widget, `figs` the current figures."
+class _Views:
+    "What the explorer draws for its current choice (the selectors live on `Explorer`)."
+    @property
+    def am(self) -> AttnMap: return self.maps[self.layer.value]
+    def names(self, sample: int | None = None) -> dict[str, list[str]]:
+        "This sample's words per modality."
+        s = self.sample.value if sample is None else sample
+        return {m: v[s] for m, v in self.labels.items()}
+
+    def _sync(self):
+        "Head options and query tokens follow the chosen layer and sample; the query opens on the most focused row."
+        am, s = self.am, self.sample.value
+        opts = [("mean", -1)] + [(str(h), h) for h in range(am.weights.shape[1])]
+        if [o[1] for o in self.head.options] != [o[1] for o in opts]: self.head.options = opts; self.head.value = -1
+        toks = query_options(am, s, self.names())
+        old, peak = self.token.value, am.weights[s].mean(0).amax(-1)
+        self.token.options = toks
+        ids = [t[1] for t in toks]
+        self.token.value = old if old in ids else max(ids, key=lambda q: float(peak[q]))
+
+    def figures(self) -> dict[str, Figure]:
+        "The three figures for the current choice: the map (query row marked), the blocks and the query's attention."
+        s, am, q = self.sample.value, self.am, self.token.value
+        h = None if self.head.value in (None, -1) else self.head.value
+        names, heads = seg_names(am, self.names()), "head avg" if h is None else f"head {h}"
+        f = Figure(figsize=(3.6, 3.2), layout="constrained"); ax = f.subplots()
+        im = draw_map(ax, am, s, h, self.max_tokens, names=names); f.colorbar(im, ax=ax, shrink=0.8)
+        if am.weights.shape[2] <= self.max_tokens: ax.axhline(q, color="r", lw=0.8)
+        ax.set_title(f"layer {am.layer}: {_segments(am)} → {_segments(am, 'k')}, {heads}\n{am.name}", fontsize=7)
+        images = {k: v[s] for k, v in self.batch.items() if isinstance(v, Tensor) and v.ndim == 4}
+        return {"map": f, "blocks": modality_blocks(am, s, h),
+                "token": token_attention(am, q, s, h, images, names)}
+
+    def render(self):
+        self.figs = self.figures(); self.n_renders += 1
+        for k, o in self.outs.items():
+            with o: o.clear_output(wait=True); display(self.figs[k])
+
+    def on_change(self, change=None):
+        "A selector moved: follow it (options of the others first, without re-entering here), then redraw once."
+        if self._busy: return
+        self._busy = True
+        try:
+            if change is None or change.get("owner") is not self.token: self._sync()
+        finally: self._busy = False
+        self.render()
+
+
+# %% ../nbs/04a_explore.ipynb #7badf149
+class Explorer(_Views):
+    "Sample / layer / head / token selectors beside the figures of one captured forward; `ui` is the widget."
     def __init__(self, model: Workbench | None = None, batch: dict | None = None, out: FusionOutput | None = None,
-                 labels: dict[str, list[list[str]]] | None = None, max_tokens: int = 96):
+                 labels: dict[str, list[list[str]]] | None = None, max_tokens: int = 96, layer: int | None = None):
         if out is None:
             if model is None or batch is None:
                 raise ValueError("Explorer needs a model and a batch, or a captured out=model(batch, capture='all')")
@@ -28,48 +104,41 @@ class Explorer:
             try:
                 with torch.no_grad(): out = model(batch, capture="all")
             finally: model.train(was)
-        self.maps, self.batch, self.labels, self.max_tokens = ordered_maps(out), batch or {}, labels or {}, max_tokens
+        self.maps, self.batch, self.max_tokens = ordered_maps(out), batch or {}, max_tokens
+        self.labels = labels if labels is not None else _task_words(model, self.batch)
         B = self.maps[0].weights.shape[0]
-        self.sample = W.IntSlider(0, 0, B - 1, description="sample")
-        layers = [(f"{am.layer}: {am.name}"[-48:], i) for i, am in enumerate(self.maps)]
-        self.layer = W.Dropdown(options=layers, value=len(self.maps) - 1, description="layer")
-        self.head = W.Dropdown(description="head"); self.token = W.IntSlider(0, 0, 1, description="token")
-        self.out, self.n_renders, self.figs = W.Output(), 0, {}
+        wide = dict(style={"description_width": "4em"}, layout=W.Layout(width="40em"))
+        self.sample = W.IntSlider(0, 0, B - 1, description="sample", **wide)
+        self.layer = W.Dropdown(options=[(layer_label(am), i) for i, am in enumerate(self.maps)],
+                                value=self._opening() if layer is None else layer, description="layer", **wide)
+        self.head = W.Dropdown(description="head", **wide); self.token = W.Dropdown(description="query", **wide)
+        self.outs = {k: W.Output() for k in ("map", "blocks", "token")}
+        self.n_renders, self.figs, self._busy = 0, {}, False
         self._sync(); self.render()
         for w in (self.sample, self.layer, self.head, self.token): w.observe(self.on_change, names="value")
-        self.ui = W.VBox([W.HBox([self.sample, self.layer]), W.HBox([self.head, self.token]), self.out])
+        controls = W.VBox([W.HTML("<b>attention explorer</b>"), self.sample, self.layer, self.head, self.token],
+                          layout=W.Layout(flex="0 0 auto"))                  # never squeezed by the figures
+        figs = W.VBox([W.HBox([self.outs["map"], self.outs["blocks"]]), self.outs["token"]])
+        self.ui = W.HBox([controls, figs], layout=W.Layout(align_items="flex-start"))
+        self.ui.add_class("mmwb-explorer")                                     # a handle for CSS and browser tests
 
-    @property
-    def am(self) -> AttnMap: return self.maps[self.layer.value]
-
-    def _sync(self):
-        "Head options and token range follow the chosen layer."
-        H, Lq = self.am.weights.shape[1], self.am.weights.shape[2]
-        opts = [("mean", -1)] + [(str(h), h) for h in range(H)]
-        if [o[1] for o in self.head.options] != [o[1] for o in opts]: self.head.options = opts; self.head.value = -1
-        self.token.max = Lq - 1; self.token.value = min(self.token.value, Lq - 1)
-
-    def figures(self) -> dict[str, Figure]:
-        s, h, am = self.sample.value, (None if self.head.value in (None, -1) else self.head.value), self.am
-        f = Figure(figsize=(3.4, 3.2), layout="constrained"); ax = f.subplots()
-        draw_map(ax, am, s, h, self.max_tokens)
-        ax.set_title(f"{am.name} head {'avg' if h is None else h}"[-40:], fontsize=7)
-        images = {k: v[s] for k, v in self.batch.items() if isinstance(v, Tensor) and v.ndim == 4}
-        labels = {k: v[s] for k, v in self.labels.items()}
-        return {"map": f, "token": token_attention(am, self.token.value, s, h, images, labels),
-                "blocks": modality_blocks(am, s, h)}
-
-    def render(self):
-        self.figs = self.figures(); self.n_renders += 1
-        with self.out:
-            self.out.clear_output(wait=True)
-            display(*self.figs.values())
-
-    def on_change(self, change=None):
-        if change is not None and change.get("owner") is self.layer: self._sync()
-        self.render()
+    def _opening(self) -> int:
+        "The map to open on: the last one from text (else any) queries to image-like keys, else the last layer."
+        for q in ("text", None):
+            try: am = find_map(self.maps, q=q, k_grid=True)
+            except KeyError: continue
+            return next(i for i, m in enumerate(self.maps) if m is am)
+        return len(self.maps) - 1
 
     def _ipython_display_(self): display(self.ui)
+
+def _task_words(model: Workbench | None, batch: dict) -> dict[str, list[list[str]]]:
+    "Words of each text modality of `batch`, sample by sample, from the model's task vocabulary ('' for padding, id 0)."
+    task = getattr(model, "task", None)
+    if task is None or task.vocab is None: return {}
+    pad = lambda ids: ["" if int(i) == 0 else w for i, w in zip(ids, words(ids, task.vocab))]
+    return {m: [pad(ids) for ids in batch[m]] for m, spec in task.modalities.items()
+            if spec.kind == "text" and isinstance(batch.get(m), Tensor) and not batch[m].is_floating_point()}
 
 def explore(model: Workbench, batch: dict, **kw) -> Explorer:
     "Open the attention explorer on `model` and `batch` (any registered method)."

@@ -59,19 +59,25 @@ def _sample(am: AttnMap, sample: int) -> Tensor:
         raise IndexError(f"sample {sample} out of range: the maps hold {am.weights.shape[0]} samples")
     return am.weights[sample]
 
-def _seg_lines(ax, segs: list[Segment], f: float, axis: str):
-    "Thin lines at segment boundaries and modality names as tick labels."
+def _seg_lines(ax, segs: list[Segment], f: float, axis: str, names: dict[str, list[str]] | None = None):
+    "Thin lines at segment boundaries; modality names as tick labels, or a segment's own `names` token by token."
     ticks, labels = [], []
     for s in segs:
         if s.start > 0: (ax.axhline if axis == "y" else ax.axvline)(s.start * f - 0.5, color="w", lw=0.6)
-        ticks.append((s.start + s.end) / 2 * f - 0.5); labels.append(s.modality)
+        words = (names or {}).get(s.modality)
+        if words is not None and f == 1 and s.grid is None and s.length <= 48:
+            ticks += range(s.start, s.end); labels += [str(w) for w in list(words)[:s.length]]
+            labels += [""] * (len(ticks) - len(labels))
+        else: ticks.append((s.start + s.end) / 2 * f - 0.5); labels.append(s.modality)
     (ax.set_yticks if axis == "y" else ax.set_xticks)(ticks, labels, fontsize=6)
 
-def draw_map(ax, am: AttnMap, sample: int = 0, head=None, max_tokens: int | None = 128, labels: bool = True):
-    "Draw one (head-averaged when `head=None`) map on `ax` with modality boundaries; returns the image artist."
+def draw_map(ax, am: AttnMap, sample: int = 0, head=None, max_tokens: int | None = 128, labels: bool = True,
+             names: dict[str, list[str]] | None = None):
+    """Draw one (head-averaged when `head=None`) map on `ax` with modality boundaries; returns the image artist.
+    `names`: words per modality (this sample's tokens) to label that segment's rows/columns token by token."""
     w, fq, fk = downsample(_heads(_sample(am, sample), head), max_tokens)
     im = ax.imshow(_np(w), cmap="viridis", interpolation="nearest", aspect="auto")
-    if labels: _seg_lines(ax, am.q_segments, fq, "y"); _seg_lines(ax, am.k_segments, fk, "x")
+    if labels: _seg_lines(ax, am.q_segments, fq, "y", names); _seg_lines(ax, am.k_segments, fk, "x", names)
     else: ax.set_xticks([]); ax.set_yticks([])
     return im
 
@@ -132,16 +138,19 @@ def modality_blocks(am: AttnMap, sample: int = 0, head=None, max_tokens: int = 6
     w = _heads(_sample(am, sample), head)
     M, qn, kn = block_mass(am, sample)
     qs = {s.modality: s for s in am.q_segments}; ks = {s.modality: s for s in am.k_segments}
-    fig = Figure(figsize=(cell * len(kn) + 0.4, cell * len(qn) + 0.6), layout="constrained")
+    fig = Figure(figsize=(max(cell * len(kn) + 1.2, 3.2), cell * len(qn) + 0.8), layout="constrained")
     axes = fig.subplots(len(qn), len(kn), squeeze=False)
+    vmax = float(w.max()) or 1.0                                      # one colour scale, so blocks compare
     for i, qm in enumerate(qn):
         for j, km in enumerate(kn):
             b, _, _ = downsample(w[qs[qm].start:qs[qm].end, ks[km].start:ks[km].end], max_tokens)
-            ax = axes[i, j]; ax.imshow(_np(b), cmap="viridis", aspect="auto", interpolation="nearest")
+            ax = axes[i, j]; im = ax.imshow(_np(b), cmap="viridis", aspect="auto", interpolation="nearest",
+                                            vmin=0, vmax=vmax)
             ax.set_xticks([]); ax.set_yticks([])
             ax.set_title(f"{qm}→{km}  {M[i, j]:.2f}", fontsize=7)
+    fig.colorbar(im, ax=axes, shrink=0.8, label="attention")
     heads = 'head avg' if head is None else f'head {head}'
-    fig.suptitle(f"{am.name} (layer {am.layer}), sample {sample}, {heads}", fontsize=8)
+    fig.suptitle(f"{am.name} (layer {am.layer})\nsample {sample}, {heads}", fontsize=8)
     return fig
 
 # %% ../nbs/04_viz.ipynb #76c10958
@@ -155,14 +164,15 @@ def to_rgb(image: Tensor) -> np.ndarray:
     return x.permute(1, 2, 0).numpy()
 
 def overlay(ax, image: Tensor | None, heat: Tensor, alpha: float = 0.55, cmap: str = "inferno", title: str = ""):
-    "Draw `heat (h, w)` upsampled over `image (C, H, W)` (or alone when there is no image)."
+    "Draw `heat (h, w)` upsampled over `image (C, H, W)` (or alone when there is no image); returns the heat artist."
     heat = heat.detach().float().cpu()
     if image is not None:
         H, W = image.shape[-2:]
         up = F.interpolate(heat[None, None], size=(H, W), mode="bilinear", align_corners=False)[0, 0]
-        ax.imshow(to_rgb(image)); ax.imshow(_np(up), cmap=cmap, alpha=alpha)
-    else: ax.imshow(_np(heat), cmap=cmap)
+        ax.imshow(to_rgb(image)); im = ax.imshow(_np(up), cmap=cmap, alpha=alpha)
+    else: im = ax.imshow(_np(heat), cmap=cmap)
     ax.set_xticks([]); ax.set_yticks([]); ax.set_title(title, fontsize=7)
+    return im
 
 def grid_values(v: Tensor, seg: Segment) -> Tensor:
     "Values over a segment's tokens `(L_seg,)` → its patch grid `(h, w)` (prefix tokens dropped)."
@@ -227,13 +237,19 @@ def token_attention(am: AttnMap, query: int, sample: int = 0, head=None, images:
     for ax, s in zip(axes, am.k_segments):
         v = row[s.start:s.end]
         title = f"→ {s.modality} (mass {float(v.sum()):.2f})"
-        if s.grid is not None: overlay(ax, (images or {}).get(s.modality), grid_values(v, s), title=title)
+        if s.grid is not None:
+            im = overlay(ax, (images or {}).get(s.modality), grid_values(v, s), title=title)
+            fig.colorbar(im, ax=ax, shrink=0.8)
         else:
             idx = spaced(len(v), 48); ax.bar(range(len(idx)), _np(v[idx]), color="tab:orange")
             names = (labels or {}).get(s.modality)
             ticks = [names[i] if names and i < len(names) else str(i) for i in idx]
             ax.set_xticks(range(len(idx)), ticks, rotation=90, fontsize=6); ax.set_title(title, fontsize=7)
-    fig.suptitle(f"{am.name}: {qseg.modality}[{query - qseg.start}], sample {sample}", fontsize=8)
+    j, qnames = query - qseg.start, (labels or {}).get(qseg.modality)
+    word = f" “{qnames[j]}”" if qnames is not None and j < len(qnames) else ""
+    heads = "head avg" if head is None or head == "mean" else f"head {head}"
+    fig.suptitle(f"{am.name} (layer {am.layer})\nquery {qseg.modality}[{j}]{word}, {heads}, sample {sample}",
+                 fontsize=8)
     return fig
 
 # %% ../nbs/04_viz.ipynb #c94e4681
