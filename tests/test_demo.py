@@ -127,3 +127,20 @@ def test_mmwb_demo_cli_trains_caches_and_recovers(tmp_path, capsys):
     assert "training" not in out and "serving ['early', 'concat']" in out
     assert main(["demo", "--ckpt", str(tmp_path / "missing"), "--check"]) == 2        # a clean error, no traceback
     assert "no such checkpoint folder" in capsys.readouterr().err
+
+
+def test_app_builds_lazily(tmp_path, monkeypatch):
+    "demos/app.py: importing it lays out the page and loads or trains nothing; launch() loads the cached defaults first."
+    import importlib.util
+    from mmworkbench.checkpoint import save_checkpoint
+    from mmworkbench.predict import DEFAULT_METHODS, cache_dir
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    spec = importlib.util.spec_from_file_location("mmwb_demo_app", Path(__file__).resolve().parents[1] / "demos" / "app.py")
+    app = importlib.util.module_from_spec(spec); spec.loader.exec_module(app)
+    assert app.demo.predictor._models is None and not (tmp_path / "mmworkbench").exists()   # nothing loaded at import
+    for i, m in enumerate(DEFAULT_METHODS): save_checkpoint(create_model(m, "vqa", "tiny", seed=i), cache_dir() / m)
+    port = free_port()
+    try:
+        app.demo.launch(server_port=port, prevent_thread_lock=True, quiet=True)
+        assert list(app.demo.predictor._models) == list(DEFAULT_METHODS)                  # loaded by launch()
+    finally: close_demos(port)
