@@ -148,7 +148,9 @@ def _task_view(f: dict) -> dict:
             "description": _lit(f["description"]) if "description" in f else ""}
 
 def _read_task(call, loops, assigns, classes) -> dict:
-    "The tasks one `register_task(...)` call registers."
+    "The tasks one `register_task(...)` call (or a later data notebook's `add_task('name', _TaskDef(...))`) registers."
+    if _callee(call) == "add_task" and len(call.args) == 2 and _callee(call.args[1]) in classes:
+        return {_lit(call.args[0]): _task_view(_fields(call.args[1], classes[_callee(call.args[1])]))}
     if len(call.args) != 1 or not isinstance(call.args[0], ast.Call): raise _Unreadable(ast.unparse(call))
     arg = call.args[0]
     if _callee(arg) == "TaskSpec" and "TaskSpec" in classes:
@@ -176,7 +178,7 @@ def _read_fusion(call, parent, loops, classes) -> dict:
 
 def _parse(pkg: Path, out: dict) -> dict:
     "Path -> tree of the modules under `pkg` that could register (nbdev's _modidx merely names the functions)."
-    trees, words = {}, ("register_fusion", "register_task", "SIZES")
+    trees, words = {}, ("register_fusion", "register_task", "add_task", "SIZES")
     for path in sorted(pkg.rglob("*.py")):
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.name == "_modidx.py" or not any(w in text for w in words): continue
@@ -205,17 +207,17 @@ def static_registry(pkg=None) -> dict:
         if isinstance(assigns.get("SIZES"), ast.Dict): out["sizes"] = [_lit(k) for k in assigns["SIZES"].keys]
         def visit(node, parent, loops, in_def):
             kind = _callee(node) if isinstance(node, ast.Call) else None
-            if kind in ("register_fusion", "register_task"):
+            if kind in ("register_fusion", "register_task", "add_task"):
                 try:
                     if in_def: raise _Unreadable("inside a function")
-                    if kind == "register_task": new, into = _read_task(node, loops, assigns, classes), out["tasks"]
+                    if kind != "register_fusion": new, into = _read_task(node, loops, assigns, classes), out["tasks"]
                     else: new, into = _read_fusion(node, parent, loops, classes), out["methods"]
                     twice = sorted(set(new) & set(into))
                     if twice: raise _Unreadable(f"{twice} registered twice")
                     into.update(new)
                 except _Unreadable as e: out["unreadable"].append(f"{rel}:{node.lineno}: {e}")
             inner = in_def or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-            for child in ast.iter_child_nodes(node):
+            for child in [] if getattr(node, "name", None) == "add_task" else ast.iter_child_nodes(node):
                 body = isinstance(node, ast.For) and child is not node.iter
                 visit(child, node, loops + [node] if body else loops, inner)
         visit(tree, None, [], False)

@@ -106,7 +106,7 @@ class _Stream:
         u1, u2 = self.u(*shape), self.u(*shape)
         return ((-2 * torch.log1p(-u1)).sqrt() * torch.cos(2 * torch.pi * u2)).float()
     def gauss(self, *shape) -> Tensor:
-        "Standard normals (float32), ~4x cheaper than `normal`: each 64-bit draw gives two 24-bit uniforms, two normals."
+        "Standard normals (float32), ~4x cheaper than `normal`: one 64-bit draw -> two 24-bit uniforms -> two normals."
         k = math.prod(shape); h = (k + 1) // 2; x = self._bits(self.j, h); self.j += h
         u1 = torch.from_numpy(((x >> np.uint64(40)).astype(np.float32) + 0.5) * np.float32(2.0**-24))
         u2 = torch.from_numpy((x & np.uint64(0xFFFFFF)).astype(np.float32) * np.float32(2.0**-24))
