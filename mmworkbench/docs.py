@@ -4,16 +4,17 @@
 
 # %% ../nbs/99_docs.ipynb #3586b3cf
 from __future__ import annotations
-import argparse, ast, html, inspect, json, os, re, shutil, sys, time, base64
+import argparse, ast, html, inspect, json, os, re, shutil, sys, tempfile, time, base64
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from tqdm.auto import tqdm   # nbformat, nbclient, nbdev and mkdocs (dev requirements) are imported when used
+from .docs_offline import external_resources
+from .docs_text import tex_to_mathml, escape_placeholders, table_cell
 
 # %% auto #0
-__all__ = ['FAST_SUBSET', 'find_notebooks', 'directives', 'tex_to_mathml', 'NotebookError', 'default_run_flags',
-           'execute_notebook', 'api_markdown', 'defined_names', 'Page', 'notebook_markdown', 'gallery_markdown',
-           'external_resources', 'DocsBuild', 'build_docs', 'cli_main']
+__all__ = ['FAST_SUBSET', 'find_notebooks', 'directives', 'NotebookError', 'default_run_flags', 'execute_notebook',
+           'api_markdown', 'defined_names', 'Page', 'notebook_markdown', 'gallery_markdown', 'DocsBuild', 'build_docs',
+           'cli_main']
 
 # %% ../nbs/99_docs.ipynb #bdbbc5a6
 FAST_SUBSET = ("index", "09_methods.late")
@@ -60,28 +61,6 @@ def directives(source: str) -> tuple[dict, str]:
         i += 1
     return d, "\n".join(lines[i:]).strip("\n")
 
-# %% ../nbs/99_docs.ipynb #e9aa16e4
-_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
-_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?!\s)([^$\n]+?)(?<!\s)\$(?![\w$])", re.S)
-_MD_CHARS = {"*": "&#42;", "_": "&#95;", "[": "&#91;", "]": "&#93;", "`": "&#96;", "\\": "&#92;", "$": "&#36;"}
-
-def _safe_text(mathml: str) -> str:
-    "Escape Markdown-active characters in the text between MathML tags."
-    return re.sub(r">([^<]+)<", lambda m: ">" + "".join(_MD_CHARS.get(c, c) for c in m.group(1)) + "<", mathml)
-
-def tex_to_mathml(md: str) -> str:
-    "Replace `$…$` / `$$…$$` in Markdown (outside code) with MathML; a formula that fails to convert stays as text."
-    from latex2mathml.converter import convert
-    def one(m):
-        block = m.group(1) is not None
-        tex = (m.group(1) if block else m.group(2)).strip()
-        try: out = _safe_text(convert(tex, display="block" if block else "inline"))
-        except Exception: return m.group(0)
-        # inside a <span>: Python-Markdown treats <math> at the start of a line as a raw HTML *block*
-        return f'<span class="math">{out}</span>'
-    parts = _CODE.split(md)
-    return "".join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(parts))
-
 # %% ../nbs/99_docs.ipynb #a5e71370
 class NotebookError(RuntimeError):
     "A notebook failed while the docs were built; the message names the notebook and the cell."
@@ -112,13 +91,15 @@ def execute_notebook(path, timeout: int = 600, run_flags=None, kernel_name: str 
         if c.cell_type != "code": continue
         why = _skip_reason(directives(c.source)[0], run_flags)
         if why: skipped[i] = (why, c.source); c.source = ""
-    env = {**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    # --matplotlib=inline: a returned `Figure` built without pyplot is drawn as PNG too (not "<Figure size ...>")
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, extra_arguments=["--matplotlib=inline"],
+    # a plain kernel, as JupyterLab starts it: no --matplotlib flag, no MPLBACKEND from our caller
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "MMWB_SLOW")}
+    env.update(PYDEVD_DISABLE_FILE_VALIDATION="1", **({"MMWB_SLOW": "1"} if "slow" in run_flags else {}))
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
                             resources={"metadata": {"path": str(path.parent)}})
     try: client.execute(env=env)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
-        bad = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        failed = lambda c: any(o.get("output_type") == "error" for o in c.get("outputs", []))
+        bad = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and failed(c)), None)
         where = f"cell {bad}" if bad is not None else "a cell"
         msg = _ANSI.sub("", str(e)).strip().splitlines()
         err = NotebookError(f"{path.name} failed in {where} while building the docs:\n" + "\n".join(msg[-15:]) +
@@ -161,6 +142,10 @@ class Page:
 
 _UNSAFE_HTML = re.compile(r"<\s*(script|iframe|object|embed)\b|\bsrc\s*=\s*[\"']?\s*(https?:)?//", re.I)
 _IMG = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+
+def _indented_fence(text: str, lang: str) -> str:
+    "`text` fenced as `lang`, every line indented four spaces (the body of a `!!!`/`???` admonition)."
+    return "\n".join("    " + l for l in f"```{lang}\n{text}\n```".splitlines())
 
 def _text_block(text: str, cls: str = "nb-output") -> str:
     text = _ANSI.sub("", text).rstrip("\n")
@@ -212,8 +197,9 @@ def notebook_markdown(nb, stem: str, out_dir) -> tuple[str, Page]:
             src = c.source
             if page.title == stem and (m := re.search(r"^#\s+(.+)$", src, re.M)):
                 page.title = re.sub(r"[`*]", "", m.group(1)).strip()
-                if (cm := re.search(r"^>\s*(.+)$", src, re.M)): page.claim = cm.group(1).strip()
-            parts.append(tex_to_mathml(src) + "\n"); continue
+                if (cm := re.search(r"^>[ \t]*\S.*(?:\n>.*)*", src, re.M)):   # every line of the quote
+                    page.claim = " ".join(l.lstrip(">").strip() for l in cm.group(0).splitlines())
+            parts.append(tex_to_mathml(escape_placeholders(src)) + "\n"); continue
         if c.cell_type != "code": continue
         d, src = directives(c.source)
         if "hide" in d or d.get("include") == "false" or "default_exp" in d or "exporti" in d: continue
@@ -224,7 +210,7 @@ def notebook_markdown(nb, stem: str, out_dir) -> tuple[str, Page]:
             if "exports" in d: parts.append(f"```python\n{src}\n```\n")
             elif names or re.search(r"^[A-Za-z_]\w*\s*[:=]", src, re.M):
                 label = ", ".join(names) if names else "exported code"
-                parts.append(f'??? note "Source: {label}"\n\n' + "\n".join("    " + l for l in f"```python\n{src}\n```".splitlines()) + "\n")
+                parts.append(f'??? note "Source: {label}"\n\n' + _indented_fence(src, "python") + "\n")
             continue
         if show_src and src.strip(): parts.append(f"```python\n{src}\n```\n")
         if (why := c.metadata.get("mmwb_skipped")):
@@ -237,45 +223,14 @@ def notebook_markdown(nb, stem: str, out_dir) -> tuple[str, Page]:
 # %% ../nbs/99_docs.ipynb #44b3af99
 def gallery_markdown(pages: list[Page]) -> str:
     "A figure gallery (first figure of each page) and a table of all pages, for the index."
-    cards = [f'<a href="{p.html}"><img src="{p.figures[0]}" alt="{html.escape(p.title)}"><span>{html.escape(p.title)}</span></a>'
-             for p in pages if p.figures]
+    cards = [f'<a href="{p.html}"><img src="{p.figures[0]}" alt="{html.escape(p.title)}">'
+             f'<span>{html.escape(p.title)}</span></a>' for p in pages if p.figures]
     out = "\n## Gallery\n\n"
     out += ('<div class="nb-gallery">\n' + "\n".join(cards) + "\n</div>\n") if cards else "No figures yet.\n"
     out += "\n## Notebooks\n\n| notebook | what it shows |\n|---|---|\n"
-    out += "".join(f"| [{p.title}]({p.md}) | {tex_to_mathml(p.claim).replace('|', '&#124;')} |\n" for p in pages)
+    out += "".join(f"| [{table_cell(p.title)}]({p.md}) | {table_cell(tex_to_mathml(escape_placeholders(p.claim)))} |\n"
+                   for p in pages)
     return out
-
-# %% ../nbs/99_docs.ipynb #dc1e89a1
-_REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
-_CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""", re.I)
-
-class _ResourceScan(HTMLParser):
-    def __init__(self):
-        super().__init__(); self.found, self._style = [], False
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        for k in ("src", "poster", "data"):
-            if a.get(k) and _REMOTE.match(a[k]): self.found.append(f"<{tag} {k}={a[k]}>")
-        for part in (a.get("srcset") or "").split(","):
-            if part.strip() and _REMOTE.match(part.strip()): self.found.append(f"<{tag} srcset={part.strip()}>")
-        if tag == "link" and a.get("href") and _REMOTE.match(a["href"]): self.found.append(f"<link href={a['href']}>")
-        self.found += [f"<{tag} style url({u})>" for u in _CSS_URL.findall(a.get("style") or "") if _REMOTE.match(u)]
-        self._style = tag == "style"
-    def handle_endtag(self, tag): self._style = False
-    def handle_data(self, data):
-        if self._style: self.found += [f"<style> url({u})" for u in _CSS_URL.findall(data) if _REMOTE.match(u)]
-
-def external_resources(site) -> dict[str, list[str]]:
-    "`{file: [remote resources]}` for every HTML and CSS file of a built site (empty when fully offline)."
-    site, bad = Path(site), {}
-    for f in sorted(site.rglob("*")):
-        if f.suffix == ".html":
-            s = _ResourceScan(); s.feed(f.read_text(errors="replace")); found = s.found
-        elif f.suffix == ".css":
-            found = [f"url({u})" for u in _CSS_URL.findall(f.read_text(errors="replace")) if _REMOTE.match(u)]
-        else: continue
-        if found: bad[str(f.relative_to(site))] = found
-    return bad
 
 # %% ../nbs/99_docs.ipynb #a90b8e89
 @dataclass
@@ -304,33 +259,28 @@ def _nav(pages: list[Page], extra: list[str]) -> list:
         nav.append({Path(e).stem.replace("_", " ").replace("-", " ").capitalize(): e})
     return nav
 
-def build_docs(out=None, notebooks=None, execute=True, subset: bool = False, build_dir=None,
-               root=None, timeout: int = 600, run_flags=None, quiet: bool = True, keep_going: bool = False) -> DocsBuild:
-    "Execute the notebooks (each in a fresh kernel) and render the offline site into `out` (default `docs/_site`)."
-    # execute: True (all), False (render stored outputs), or the names/stems of the notebooks to run.
-    # keep_going: a failing notebook is rendered up to its failure under a warning, and listed in `.failed`.
-    import yaml, nbformat
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-    root = _root(root); docs = root / "docs"
-    if not (docs / "mkdocs.yml").exists():
-        raise FileNotFoundError(f"{docs / 'mkdocs.yml'} not found: run `mmwb docs` inside an mmworkbench checkout, or pass root=")
-    out = Path(out) if out is not None else docs / "_site"
-    build = Path(build_dir) if build_dir is not None else docs / "_build"
-    pages_dir = build / "pages"
-    if pages_dir.exists(): shutil.rmtree(pages_dir)
-    # extra pages and assets: everything in docs/ except the config and the generated folders
-    shutil.copytree(docs, pages_dir, ignore=lambda d, names: [n for n in names if n in ("_site", "_build", "mkdocs.yml")
-                                                                or n.startswith(".")])
-    extra = sorted(str(p.relative_to(pages_dir)) for p in pages_dir.glob("*.md") if p.name != "index.md")
-    nbs = find_notebooks(root / "nbs", notebooks, subset)
-    pages, t0, mds, failed = [], time.perf_counter(), {}, []
-    run = lambda p: execute if isinstance(execute, bool) else (p.stem in set(map(str, execute)) or p.name in set(map(str, execute)))
+# %% ../nbs/99_docs.ipynb #ef8f3ae5
+def _replace_dir(src, dst):
+    "Move the finished folder `src` to `dst`; what was at `dst` is removed only after `src` is in place."
+    src, dst = Path(src), Path(dst); dst.parent.mkdir(parents=True, exist_ok=True)
+    old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
+    if dst.exists(): dst.rename(old)
+    try: shutil.move(str(src), str(dst))
+    except BaseException:
+        if old.exists() and not dst.exists(): old.rename(dst)   # put the previous one back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+def _render_pages(nbs, pages_dir: Path, execute, timeout, run_flags, keep_going) -> tuple[list, list]:
+    "Execute (or read) each notebook and write its page and figures under `pages_dir`: `(pages, failed)`."
+    import nbformat
+    pages, mds, failed = [], {}, []
+    chosen = None if isinstance(execute, bool) else set(map(str, execute))
+    run = lambda p: execute if chosen is None else (p.stem in chosen or p.name in chosen)
     bar = tqdm(nbs, desc="executing notebooks" if execute else "converting notebooks", unit="nb")
     for p in bar:
         bar.set_postfix_str(p.name)
-        t = time.perf_counter()
-        err = None
+        t, err = time.perf_counter(), None
         try: nb = execute_notebook(p, timeout, run_flags) if run(p) else nbformat.read(p, as_version=4)
         except NotebookError as e:
             if not keep_going: raise
@@ -338,37 +288,66 @@ def build_docs(out=None, notebooks=None, execute=True, subset: bool = False, bui
         secs = time.perf_counter() - t
         md, page = notebook_markdown(nb, p.stem, pages_dir)
         if err:
-            box = '!!! failure "This notebook failed while the docs were built"\n\n' + "\n".join(
-                "    " + l for l in f"```text\n{_ANSI.sub('', err)}\n```".splitlines()) + "\n\n"
+            box = ('!!! failure "This notebook failed while the docs were built"\n\n'
+                   + _indented_fence(_ANSI.sub('', err), "text") + "\n\n")
             h1 = re.search(r"^# .*\n", md, re.M)
             md = md[:h1.end()] + "\n" + box + md[h1.end():] if h1 else box + md
         page.seconds = secs if run(p) else 0.0
         if run(p): tqdm.write(f"  {p.name}: {secs:.1f}s, {len(page.figures)} figure(s)")
         pages.append(page); mds[p.stem] = md
-    execute_s = time.perf_counter() - t0
     for page in pages:
-        md = mds[page.stem]
-        if page.stem == "index": md += gallery_markdown([q for q in pages if q.stem != "index"])
-        (pages_dir / page.md).write_text(md)
-    if not any(p.stem == "index" for p in pages):
-        (pages_dir / "index.md").write_text("# mmworkbench\n" + gallery_markdown(pages))
-        pages_nav = [Page("index", "mmworkbench")] + pages
-    else: pages_nav = pages
-    cfg_file = build / "mkdocs.yml"
-    cfg = {"INHERIT": os.path.relpath(docs / "mkdocs.yml", build), "docs_dir": "pages",
-           "site_dir": os.path.abspath(out), "nav": _nav(pages_nav, extra)}
-    cfg_file.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
-    (build / "timings.json").write_text(json.dumps({p.stem: round(p.seconds, 2) for p in pages}, indent=1))
-    t = time.perf_counter()
-    import logging
-    lvl = logging.getLogger("mkdocs").level
-    if quiet: logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    try: mkdocs_build(load_config(config_file=str(cfg_file)))
-    finally: logging.getLogger("mkdocs").setLevel(lvl)
-    render_s = time.perf_counter() - t
-    if (bad := external_resources(out)):
-        raise RuntimeError(f"The built site would load from the network: {bad}. Remove those references (docs/mkdocs.yml, "
-                           "notebook HTML outputs) so the pages render offline.")
+        extra = gallery_markdown([q for q in pages if q.stem != "index"]) if page.stem == "index" else ""
+        (pages_dir / page.md).write_text(mds[page.stem] + extra)
+    return pages, failed
+
+# %% ../nbs/99_docs.ipynb #c27e98f6
+def build_docs(out=None, notebooks=None, execute=True, subset: bool = False, build_dir=None,
+               root=None, timeout: int = 600, run_flags=None, quiet: bool = True,
+               keep_going: bool = False) -> DocsBuild:
+    "Execute the notebooks (each in a fresh kernel) and render the offline site into `out` (default `docs/_site`)."
+    # execute: True (all), False (render stored outputs), or the names/stems of the notebooks to run.
+    # keep_going: a failing notebook is rendered up to its failure under a warning, and listed in `.failed`.
+    import yaml, logging
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    root = _root(root); docs = root / "docs"
+    if not (docs / "mkdocs.yml").exists():
+        raise FileNotFoundError(f"{docs / 'mkdocs.yml'} not found: run `mmwb docs` inside an mmworkbench checkout, "
+                                "or pass root=")
+    nbs = find_notebooks(root / "nbs", notebooks, subset)       # a bad name fails here, before anything is written
+    out = Path(out) if out is not None else docs / "_site"
+    if out.resolve() in (root.resolve(), docs.resolve(), *root.resolve().parents):
+        raise ValueError(f"out={str(out)!r} would replace {out.resolve()}; give a folder of its own, e.g. docs/_site")
+    build = Path(build_dir) if build_dir is not None else docs / "_build"
+    build.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".build-", dir=build))  # this build's own folder: no other build writes here
+    try:
+        pages_dir = work / "pages"
+        # extra pages and assets: everything in docs/ except the config and the generated folders
+        shutil.copytree(docs, pages_dir, ignore=lambda d, names: [n for n in names if n.startswith(".")
+                                                                    or n in ("_site", "_build", "mkdocs.yml")])
+        extra = sorted(str(p.relative_to(pages_dir)) for p in pages_dir.glob("*.md") if p.name != "index.md")
+        t0 = time.perf_counter()
+        pages, failed = _render_pages(nbs, pages_dir, execute, timeout, run_flags, keep_going)
+        execute_s = time.perf_counter() - t0
+        pages_nav = pages
+        if not any(p.stem == "index" for p in pages):
+            (pages_dir / "index.md").write_text("# mmworkbench\n" + gallery_markdown(pages))
+            pages_nav = [Page("index", "mmworkbench")] + pages
+        cfg = {"INHERIT": os.path.relpath(docs / "mkdocs.yml", work), "docs_dir": "pages",
+               "site_dir": str(work / "site"), "nav": _nav(pages_nav, extra)}
+        (work / "mkdocs.yml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
+        t, lvl = time.perf_counter(), logging.getLogger("mkdocs").level
+        if quiet: logging.getLogger("mkdocs").setLevel(logging.ERROR)
+        try: mkdocs_build(load_config(config_file=str(work / "mkdocs.yml")))
+        finally: logging.getLogger("mkdocs").setLevel(lvl)
+        render_s = time.perf_counter() - t
+        if (bad := external_resources(work / "site")):
+            raise RuntimeError(f"The built site would load from the network: {bad}. Remove those references "
+                               "(docs/mkdocs.yml, notebook HTML outputs) so the pages render offline.")
+        _replace_dir(work / "site", out); _replace_dir(pages_dir, build / "pages")
+        (build / "timings.json").write_text(json.dumps({p.stem: round(p.seconds, 2) for p in pages}, indent=1))
+    finally: shutil.rmtree(work, ignore_errors=True)
     return DocsBuild(out, pages, execute_s, render_s, failed)
 
 # %% ../nbs/99_docs.ipynb #764546f5
@@ -386,10 +365,12 @@ def cli_main(argv=None) -> int:
                                  "(open docs/_site/index.html in a browser, or add --serve).")
     ap.add_argument("notebooks", nargs="*", help="notebook names, number prefixes or globs (default: all)")
     ap.add_argument("--subset", action="store_true", help=f"fast build: {', '.join(FAST_SUBSET)}")
-    ap.add_argument("--no-execute", action="store_true", help="render the notebooks' stored outputs without running them")
+    ap.add_argument("--no-execute", action="store_true",
+                    help="render the notebooks' stored outputs without running them")
     ap.add_argument("--out", default=None, help="site folder (default docs/_site)")
     ap.add_argument("--skip-slow", action="store_true", help="skip cells flagged `#| slow`")
-    ap.add_argument("--keep-going", action="store_true", help="render a failing notebook up to its failure and go on (exit status 1)")
+    ap.add_argument("--keep-going", action="store_true",
+                    help="render a failing notebook up to its failure and go on (exit status 1)")
     ap.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     ap.add_argument("--serve", nargs="?", const=8000, type=int, default=None, metavar="PORT",
                     help="afterwards serve the site on http://127.0.0.1:PORT (default 8000)")

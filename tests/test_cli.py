@@ -1,4 +1,6 @@
-"The `mmwb` CLI: train then eval reproduces the metric; --help documents every option; bad names exit 2 without a traceback."
+"""The `mmwb` CLI: train then eval reproduces the metric beside its baselines; --help documents every option; bad names
+exit 2 without a traceback; --help, argument errors and `mmwb list` never import torch; the static registry equals the
+real one."""
 import json, os, subprocess, sys
 from pathlib import Path
 import pytest
@@ -16,7 +18,14 @@ def test_train_then_eval_reproduces_the_metric(tmp_path):
              "--device", "cpu", "--no-progress", "--out", out)
     assert r.returncode == 0, r.stderr
     trained = json.loads(r.stdout.strip().splitlines()[-1])
-    assert set(trained) == {"valid_loss", "accuracy"} and 0 <= trained["accuracy"] <= 1
+    assert set(trained) == {"valid_loss", "accuracy", "baselines"} and 0 <= trained["accuracy"] <= 1
+    # beside the result: the majority class and a uniform guess on the same validation set (vqa has 18 answers)
+    import mmworkbench.model  # noqa: F401  (registers ShapesWorld's tasks)
+    from mmworkbench.core import get_task
+    base = trained["baselines"]
+    assert base["chance"] == {"accuracy": pytest.approx(1 / get_task("vqa").n_classes, abs=1e-6)}
+    assert set(base["majority"]) == {"accuracy"} and base["chance"]["accuracy"] < base["majority"]["accuracy"] < 1
+    assert "baselines on the same validation set: majority accuracy" in r.stdout
     meta = json.loads((out / "model.json").read_text())
     assert meta["method"] == "late" and meta["task"]["name"] == "vqa" and meta["data"]["n_valid"] == 128 and meta["vocab"]
     assert meta["metrics"]["accuracy"] == pytest.approx(trained["accuracy"])
@@ -75,5 +84,60 @@ def test_cli_resume(tmp_path, capsys):
     assert (tmp_path / "train" / "latest").read_text() == "step-00000004"
     assert cli.main(args + ["--resume"]) == 0
     again = capsys.readouterr().out.strip().splitlines()
-    assert "4 steps" in again[-2]                          # resumed at the end: nothing left to train
+    assert "4 steps" in next(l for l in again if l.startswith("trained "))   # resumed at the end: nothing to train
     assert json.loads(again[-1]) == json.loads(first[-1])
+
+
+NO_TORCH = """
+import contextlib, io, sys
+from mmworkbench import cli
+cli.parser()
+for argv in {cases!r}:
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(err):
+        try: code = cli.main(argv)
+        except SystemExit as e: code = e.code
+    print(repr((argv, code, out.getvalue(), err.getvalue())))
+print("torch imported:", "torch" in sys.modules)
+"""
+
+def test_help_errors_and_list_do_not_import_torch():
+    "In a fresh process: the parser, every --help, bad names and `mmwb list` answer with torch never imported."
+    cases = [["--help"], ["train", "--help"], ["bench", "--help"], ["demo", "--help"], ["list"],
+             ["train", "--method", "nope", "--out", "x"], ["tour", "--task", "nope"],
+             ["train", "--size", "huge", "--out", "x"], ["bench", "--methods", "late,nope"],
+             ["eval", "--ckpt", "/nonexistent/ckpt"], ["train", "--out", "x", "--bogus-option"]]
+    r = subprocess.run([sys.executable, "-c", NO_TORCH.format(cases=cases)], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    lines = r.stdout.strip().splitlines()
+    assert lines[-1] == "torch imported: False", r.stdout[-3000:]
+    got = {tuple(a): (code, out, err) for a, code, out, err in map(eval, lines[:-1])}
+    for argv in cases[:4]: assert got[tuple(argv)][0] == 0 and "usage: mmwb" in got[tuple(argv)][1], argv
+    assert "--methods" in got[("bench", "--help")][1] and "--ckpt" in got[("demo", "--help")][1]
+    code, out, _ = got[("list",)]
+    assert code == 0 and "  late " in out and "  co_attn " in out and "  vqa " in out and "  toy " in out
+    for argv, words in ((cases[5], "unknown method 'nope'; registered methods"), (cases[6], "unknown task 'nope'"),
+                        (cases[7], "unknown size 'huge'"), (cases[8], "unknown method 'nope'"),
+                        (cases[9], "/nonexistent/ckpt"), (cases[10], "unrecognized arguments: --bogus-option")):
+        code, _, err = got[tuple(argv)]
+        assert code == 2 and words in err and "Traceback" not in err, (argv, err)
+
+def test_static_registry_matches_the_imported_one():
+    "Entry by entry (names, docs, heads, modalities, descriptions, sizes): `mmwb list` without torch tells the truth."
+    s = cli.static_registry()
+    assert s["unreadable"] == [], s["unreadable"]
+    assert s == cli.imported_registry()
+
+def test_unreadable_registrations_fall_back_to_the_imported_registry(tmp_path):
+    (tmp_path / "methods").mkdir(); (tmp_path / "core.py").write_text("SIZES = {'tiny': {}}\n")
+    (tmp_path / "methods" / "mine.py").write_text('register_fusion(pick_a_name(), Cfg)(Mine)\n')
+    s = cli.static_registry(tmp_path)
+    assert s["methods"] == {} and len(s["unreadable"]) == 1 and "mine.py:1" in s["unreadable"][0]
+    # in a fresh process, a static view with something unreadable makes registry() import the real registry
+    code = ("import sys; from mmworkbench import cli; s = cli.static_registry(); "
+            "cli.static_registry = lambda pkg=None: {**s, 'methods': {}, 'unreadable': ['mine.py:1: pick_a_name()']}; "
+            "r = cli.registry(); print('late' in r['methods'], 'torch' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    assert r.stdout.split() == ["True", "True"], r.stderr[-2000:]
