@@ -6,10 +6,11 @@
 from __future__ import annotations
 import argparse, ast, importlib, json, os, sys, tempfile, time
 from pathlib import Path
+from .registry_view import static_registry, imported_registry, registry
 
 # %% auto #0
-__all__ = ['SUBMODULES', 'COMMANDS', 'CLIError', 'parser', 'static_registry', 'imported_registry', 'registry', 'cmd_train',
-           'cmd_eval', 'cmd_list', 'cmd_tour', 'cmd_bench', 'cmd_demo', 'main']
+__all__ = ['SUBMODULES', 'COMMANDS', 'CLIError', 'parser', 'cmd_train', 'cmd_eval', 'cmd_list', 'cmd_tour', 'cmd_bench',
+           'cmd_demo', 'main']
 
 # %% ../nbs/03b_cli.ipynb #497d1a7e
 SUBMODULES = {"docs": "build the offline documentation site (mmworkbench.docs)"}   # modules that parse their own args
@@ -47,18 +48,24 @@ def _add_bench_args(p: argparse.ArgumentParser):
     arg("--compile", action="store_true", help="torch.compile the models (and the references)")
     arg("--no-refs", action="store_true", help="skip the plain-stack ceiling and the open_clip references")
     arg("--repeats", type=int, default=5, help="timed repeats per measurement (after 2 warm-up calls)")
-    arg("--out", default="bench-results", help="folder for bench.json, bench.md and bench.png")
+    arg("--out", default="bench-results", help="folder for bench.json, bench.md and bench.png (demo-load.json)")
+    arg("--demo-load", action="store_true", help="instead: time the demo's /predict on loopback, alone and with "
+        "--clients concurrent gradio_client clients making --calls calls each")
+    arg("--clients", type=int, default=50, help="concurrent clients of --demo-load; default: %(default)s")
+    arg("--calls", type=int, default=4, help="calls per client of --demo-load; default: %(default)s")
 
 def _add_demo_args(p: argparse.ArgumentParser):
     arg = p.add_argument
     arg("--port", type=int, default=7860, help="port to serve on; default: %(default)s")
     arg("--host", default="127.0.0.1", help="address to bind; default: %(default)s (this machine only)")
-    arg("--ckpt", action="append", default=None, help="checkpoint folder to serve (repeatable); default: the defaults")
-    arg("--retrain", action="store_true", help="retrain the default checkpoints even when cached")
+    arg("--ckpt", action="append", default=None,
+        help="checkpoint folder to serve (repeatable); default: the shipped defaults")
+    arg("--retrain", action="store_true", help="retrain the default checkpoints by steps into the cache (their recipe)")
     arg("--no-browser", action="store_true", help="do not open a browser tab")
     arg("--cache-dir", default=None,
-        help="where the default checkpoints live; default: $XDG_CACHE_HOME/mmworkbench/demo-VERSION")
-    arg("--quick", action="store_true", help="train the defaults on a few hundred samples (seconds; for smoke tests)")
+        help="where retrained defaults live; default: $XDG_CACHE_HOME/mmworkbench/demo-VERSION")
+    arg("--quick", action="store_true",
+        help="train the defaults for 20 steps into the cache (seconds; a smoke test, answers are noise)")
     arg("--check", action="store_true", help="start, answer one question through the API, print the timings and exit")
 
 def parser() -> argparse.ArgumentParser:
@@ -96,149 +103,12 @@ def parser() -> argparse.ArgumentParser:
         "Measure train-step speed, TFLOP/s, MFU, memory, latency and attention-capture overhead per method, beside "
         "open_clip and a plain SDPA stack.")))
     _add_demo_args(sub.add_parser("demo", help="launch the Gradio demo (mmworkbench.demo)", description=(
-        "Serve the Gradio demo on this machine. Without --ckpt it loads the default tiny checkpoints from the cache, "
-        "training them on the first launch (a progress bar shows it).")))
+        "Serve the Gradio demo on this machine. Without --ckpt it serves the default tiny checkpoints shipped with the "
+        "package (or a copy retrained into the cache with --retrain: minutes on a CPU, with a progress bar).")))
     for name, h in SUBMODULES.items():
         s = sub.add_parser(name, help=h, add_help=False, description=f"{h}; run `mmwb {name} --help` for its options")
         s.add_argument("args", nargs=argparse.REMAINDER, help=f"arguments passed to mmworkbench.{name}.cli_main")
     return p
-
-# %% ../nbs/03b_cli.ipynb #de207639
-class _Unreadable(Exception):
-    "A registration the static view cannot read."
-
-def _lit(node):
-    try: return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        raise _Unreadable(ast.unparse(node)) from None
-
-def _callee(call: ast.Call) -> str | None:
-    f = call.func
-    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-
-def _loop_values(name: str, loops: list) -> list:
-    "The values `name` takes in the innermost enclosing `for` that binds it, when that loop runs over a literal."
-    for f in reversed(loops):
-        t = f.target
-        elts = [t] if isinstance(t, ast.Name) else list(t.elts) if isinstance(t, ast.Tuple) else []
-        i = next((i for i, e in enumerate(elts) if isinstance(e, ast.Name) and e.id == name), None)
-        if i is None: continue
-        if not isinstance(f.iter, (ast.List, ast.Tuple)): raise _Unreadable(ast.unparse(f.iter))
-        if isinstance(t, ast.Name): return [_lit(e) for e in f.iter.elts]
-        return [_lit(e.elts[i]) if isinstance(e, (ast.Tuple, ast.List)) else _lit(e)[i] for e in f.iter.elts]
-    raise _Unreadable(name)
-
-def _fields(call: ast.Call, cls: ast.ClassDef) -> dict:
-    "Field name -> value node of a call to the dataclass `cls` (positional and keyword arguments, then field defaults)."
-    order = [(s.target.id, s.value) for s in cls.body
-             if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
-    if len(call.args) > len(order) or any(isinstance(a, ast.Starred) for a in call.args) \
-            or any(k.arg is None for k in call.keywords):
-        raise _Unreadable(ast.unparse(call))
-    got = {n: d for n, d in order if d is not None}
-    got.update({n: a for (n, _), a in zip(order, call.args)}); got.update({k.arg: k.value for k in call.keywords})
-    return got
-
-def _task_view(f: dict) -> dict:
-    "head, modalities and description of a task from its fields (modalities: the keys of a dict, or a tuple of names)."
-    mods = f.get("modalities")
-    if mods is None: raise _Unreadable("a task without modalities")
-    names = [_lit(k) for k in mods.keys] if isinstance(mods, ast.Dict) else list(_lit(mods))
-    return {"head": _lit(f["head"]) if "head" in f else "classify", "modalities": names,
-            "description": _lit(f["description"]) if "description" in f else ""}
-
-def _read_task(call, loops, assigns, classes) -> dict:
-    "The tasks one `register_task(...)` call (or a later data notebook's `add_task('name', _TaskDef(...))`) registers."
-    if _callee(call) == "add_task" and len(call.args) == 2 and _callee(call.args[1]) in classes:
-        return {_lit(call.args[0]): _task_view(_fields(call.args[1], classes[_callee(call.args[1])]))}
-    if len(call.args) != 1 or not isinstance(call.args[0], ast.Call): raise _Unreadable(ast.unparse(call))
-    arg = call.args[0]
-    if _callee(arg) == "TaskSpec" and "TaskSpec" in classes:
-        f = _fields(arg, classes["TaskSpec"]); return {_lit(f["name"]): _task_view(f)}
-    if len(arg.args) == 1 and isinstance(arg.args[0], ast.Name):   # for k in TABLE: register_task(f(k))
-        var = arg.args[0].id
-        loop = next((l for l in reversed(loops) if isinstance(l.target, ast.Name) and l.target.id == var), None)
-        table = assigns.get(loop.iter.id) if loop is not None and isinstance(loop.iter, ast.Name) else None
-        if isinstance(table, ast.Dict) and all(isinstance(v, ast.Call) and _callee(v) in classes for v in table.values):
-            return {_lit(k): _task_view(_fields(v, classes[_callee(v)])) for k, v in zip(table.keys, table.values)}
-    raise _Unreadable(ast.unparse(call))
-
-def _read_fusion(call, parent, loops, classes) -> dict:
-    "The methods one `register_fusion(...)` call registers, with their classes' docstrings' first lines."
-    arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
-    if arg is None: raise _Unreadable(ast.unparse(call))
-    names = _loop_values(arg.id, loops) if isinstance(arg, ast.Name) else [_lit(arg)]
-    applied = isinstance(parent, ast.Call) and parent.func is call and len(parent.args) == 1   # register_fusion(...)(C)
-    if isinstance(parent, ast.ClassDef) and call in parent.decorator_list: cls = parent
-    elif applied and isinstance(parent.args[0], ast.Name) and parent.args[0].id in classes:
-        cls = classes[parent.args[0].id]
-    else: raise _Unreadable(ast.unparse(parent))
-    if not all(isinstance(n, str) for n in names): raise _Unreadable(ast.unparse(call))
-    return {n: (ast.get_docstring(cls) or "").strip().split("\n")[0] for n in names}   # = FusionEntry.doc
-
-def _parse(pkg: Path, out: dict) -> dict:
-    "Path -> tree of the modules under `pkg` that could register (nbdev's _modidx merely names the functions)."
-    trees, words = {}, ("register_fusion", "register_task", "add_task", "SIZES")
-    for path in sorted(pkg.rglob("*.py")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if path.name == "_modidx.py" or not any(w in text for w in words): continue
-        try: trees[path] = ast.parse(text)
-        except SyntaxError as e: out["unreadable"].append(f"{path.relative_to(pkg)}: {e}")
-    meth = pkg / "methods"
-    for p in sorted(meth.iterdir()) if meth.is_dir() else []:   # method discovery imports these too
-        if (p.is_dir() and (p / "__init__.py").exists()) or p.suffix in (".so", ".pyd"):
-            out["unreadable"].append(f"{p.relative_to(pkg)}: not a plain module")
-    return trees
-
-def static_registry(pkg=None) -> dict:
-    "Methods (name -> doc), tasks (name -> head, modalities, description) and sizes read from the source under `pkg`."
-    pkg = Path(pkg if pkg is not None else importlib.import_module("mmworkbench").__file__).resolve()   # a light import
-    pkg = pkg.parent if pkg.is_file() else pkg
-    out = {"methods": {}, "tasks": {}, "sizes": None, "unreadable": []}
-    trees = _parse(pkg, out)
-    own = {p: {n.name: n for n in ast.walk(t) if isinstance(n, ast.ClassDef)} for p, t in trees.items()}
-    shared = {}   # classes by name over those modules (TaskSpec is defined in core, used in data)
-    for cs in own.values():
-        for k, v in cs.items(): shared.setdefault(k, v)
-    for path, tree in trees.items():
-        rel, classes = str(path.relative_to(pkg)), {**shared, **own[path]}
-        assigns = {t.id: n.value for n in tree.body if isinstance(n, ast.Assign)
-                   for t in n.targets if isinstance(t, ast.Name)}
-        if isinstance(assigns.get("SIZES"), ast.Dict): out["sizes"] = [_lit(k) for k in assigns["SIZES"].keys]
-        def visit(node, parent, loops, in_def):
-            kind = _callee(node) if isinstance(node, ast.Call) else None
-            if kind in ("register_fusion", "register_task", "add_task"):
-                try:
-                    if in_def: raise _Unreadable("inside a function")
-                    if kind != "register_fusion": new, into = _read_task(node, loops, assigns, classes), out["tasks"]
-                    else: new, into = _read_fusion(node, parent, loops, classes), out["methods"]
-                    twice = sorted(set(new) & set(into))
-                    if twice: raise _Unreadable(f"{twice} registered twice")
-                    into.update(new)
-                except _Unreadable as e: out["unreadable"].append(f"{rel}:{node.lineno}: {e}")
-            inner = in_def or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-            for child in [] if getattr(node, "name", None) == "add_task" else ast.iter_child_nodes(node):
-                body = isinstance(node, ast.For) and child is not node.iter
-                visit(child, node, loops + [node] if body else loops, inner)
-        visit(tree, None, [], False)
-    if out["sizes"] is None: out["unreadable"].append("no module-level SIZES = {...}")
-    return out
-
-def imported_registry() -> dict:
-    "The same view from the real registry (imports the package's methods and data, hence torch)."
-    from mmworkbench.core import get_task, SIZES
-    from mmworkbench.model import list_fusions, fusion_entry, list_tasks
-    tasks = {t: get_task(t) for t in list_tasks()}
-    return {"methods": {m: fusion_entry(m).doc for m in list_fusions()}, "sizes": list(SIZES), "unreadable": [],
-            "tasks": {t: {"head": s.head, "modalities": list(s.modalities), "description": s.description}
-                      for t, s in tasks.items()}}
-
-def registry() -> dict:
-    "The static view when it reads every registration and the package is not imported yet; else the imported registry."
-    if "mmworkbench.core" not in sys.modules:
-        r = static_registry()
-        if not r["unreadable"]: return r
-    return imported_registry()
 
 # %% ../nbs/03b_cli.ipynb #558e76d5
 def _check_names(methods=(), task: str | None = None, size: str | None = None) -> dict:
@@ -356,6 +226,7 @@ def cmd_tour(a) -> int:
 
 # %% ../nbs/03b_cli.ipynb #eee4b1a9
 def cmd_bench(a) -> int:
+    if a.demo_load: return _demo_load(a)
     methods = [m.strip() for m in a.methods.split(",") if m.strip()] if a.methods else None
     if a.batch < 1: raise CLIError(f"--batch {a.batch}: must be >= 1")
     if a.repeats < 1: raise CLIError(f"--repeats {a.repeats}: must be >= 1")
@@ -365,6 +236,14 @@ def cmd_bench(a) -> int:
     out = save_bench(res, a.out)
     print(to_markdown(res)); print(f"wrote {out}/bench.json, bench.md, bench.png")
     return 0 if not any("error" in r for r in res["results"]) else 1
+
+def _demo_load(a) -> int:
+    if a.clients < 1 or a.calls < 1: raise CLIError(f"--clients {a.clients} --calls {a.calls}: both must be >= 1")
+    from mmworkbench.bench import bench_demo_load
+    r = bench_demo_load(a.clients, a.calls); Path(a.out).mkdir(parents=True, exist_ok=True)
+    (Path(a.out) / "demo-load.json").write_text(json.dumps(r, indent=1))
+    for k in ("alone", "load"): print(f"demo /predict {k}: " + ", ".join(f"{n} {v:.4g}" for n, v in r[k].items()))
+    return 0
 
 def cmd_demo(a) -> int:
     from mmworkbench.demo import serve

@@ -135,9 +135,9 @@ def test_unreadable_registrations_fall_back_to_the_imported_registry(tmp_path):
     s = cli.static_registry(tmp_path)
     assert s["methods"] == {} and len(s["unreadable"]) == 1 and "mine.py:1" in s["unreadable"][0]
     # in a fresh process, a static view with something unreadable makes registry() import the real registry
-    code = ("import sys; from mmworkbench import cli; s = cli.static_registry(); "
-            "cli.static_registry = lambda pkg=None: {**s, 'methods': {}, 'unreadable': ['mine.py:1: pick_a_name()']}; "
-            "r = cli.registry(); print('late' in r['methods'], 'torch' in sys.modules)")
+    code = ("import sys; from mmworkbench import registry_view as rv; s = rv.static_registry(); "
+            "rv.static_registry = lambda pkg=None: {**s, 'methods': {}, 'unreadable': ['mine.py:1: pick_a_name()']}; "
+            "r = rv.registry(); print('late' in r['methods'], 'torch' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                        env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
     assert r.stdout.split() == ["True", "True"], r.stderr[-2000:]

@@ -10,7 +10,7 @@ FLOORS = {"core": 0, "layers": 1, "scenes": 2, "data": 2, "folders": 2, "batchvi
           "xseg": 2, "generative": 2, "relational": 2, "heads": 3, "model": 3, "checkpoint": 4, "learner": 4,
           "viz": 6, "gap": 6, "attrib": 6, "robust": 6, "explore": 6, "predict": 7, "defaults": 7, "inputs": 7,
           "demo": 8, "bench": 8, "leaderboard": 8, "cli": 8, "docs": 8, "docs_offline": 8,
-          "docs_text": 8}
+          "docs_text": 8, "registry_view": 8}
 METHODS_FLOOR = 5
 HAND_WRITTEN = {"__init__", "all", "_modidx", "methods.__init__"}
 # same-floor imports that are allowed, as (importer, imported); anything else on one floor must be listed here
@@ -22,7 +22,7 @@ SAME_FLOOR = {("learner", "checkpoint"), ("model", "heads"),
               ("attrib", "viz"), ("explore", "viz"), ("explore", "attrib"), ("gap", "viz"), ("robust", "viz"),
               ("robust", "attrib"),
               ("predict", "defaults"), ("predict", "inputs"), ("bench", "demo"),
-              ("cli", "bench"), ("cli", "demo"), ("cli", "docs"), ("cli", "leaderboard"), ("leaderboard", "bench"),
+              ("cli", "bench"), ("cli", "registry_view"), ("cli", "demo"), ("cli", "docs"), ("cli", "leaderboard"), ("leaderboard", "bench"),
               ("docs", "docs_offline"), ("docs", "docs_text")}
 
 
