@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #19d4f38c
 from __future__ import annotations
-import os
+import os, sys
 from dataclasses import dataclass, field, asdict, replace
 from typing import Iterable
 import torch
@@ -167,10 +167,13 @@ class TaskSpec:
 # %% ../nbs/00_core.ipynb #9d0a2e19
 _TASKS: dict[str, TaskSpec] = {}
 
-def register_task(spec: TaskSpec) -> TaskSpec:
-    "Make `spec` buildable by name in `create_model` (registering a name again replaces it)."
+_TASK_MODULES: dict[str, str] = {}   # task name -> the module that registered it
+
+def register_task(spec: TaskSpec, module: str | None = None) -> TaskSpec:
+    "Make `spec` buildable by name in `create_model` (registering a name again replaces it); `module`: the caller's."
     if not isinstance(spec, TaskSpec): raise TypeError(f"register_task takes a TaskSpec, got {type(spec).__name__}")
     _TASKS[spec.name] = spec
+    _TASK_MODULES[spec.name] = module or sys._getframe(1).f_globals.get("__name__", "")
     return spec
 
 def get_task(task: str | TaskSpec) -> TaskSpec:

@@ -131,12 +131,15 @@ def static_registry(pkg=None) -> dict:
     if out["sizes"] is None: out["unreadable"].append("no module-level SIZES = {...}")
     return out
 
-def imported_registry() -> dict:
-    "The same view from the real registry (imports the package's methods and data, hence torch)."
-    from mmworkbench.core import get_task, SIZES
+def imported_registry(package_only: bool = False) -> dict:
+    """The same view from the real registry (imports the package's methods and data, hence torch); `package_only`:
+    only what mmworkbench's own modules registered (not a notebook's or a test's additions)."""
+    from mmworkbench.core import get_task, SIZES, _TASK_MODULES
     from mmworkbench.model import list_fusions, fusion_entry, list_tasks
-    tasks = {t: get_task(t) for t in list_tasks()}
-    return {"methods": {m: fusion_entry(m).doc for m in list_fusions()}, "sizes": list(SIZES), "unreadable": [],
+    ours = lambda mod: not package_only or mod.startswith("mmworkbench.")
+    tasks = {t: get_task(t) for t in list_tasks() if ours(_TASK_MODULES.get(t, ""))}
+    methods = {m: fusion_entry(m).doc for m in list_fusions() if ours(fusion_entry(m).module)}
+    return {"methods": methods, "sizes": list(SIZES), "unreadable": [],
             "tasks": {t: {"head": s.head, "modalities": list(s.modalities), "description": s.description}
                       for t, s in tasks.items()}}
 
