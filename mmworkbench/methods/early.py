@@ -62,7 +62,7 @@ class EarlyFusion(Fusion):
         x, mask, segs = join_tokens(tokens, prefix=self.cls.expand(B, -1, -1))
         for b in self.blocks: x = b(self._roll(x, segs), key_mask=mask, segments=segs)
         if self.streams is None:
-            pooled = x[:, 0]            # the raw CLS state: no LayerNorm between it and the head (see "Why binding stalled")
+            pooled = x[:, 0]            # the raw CLS state, no LayerNorm before the head ("Why binding stalled")
             states = split_tokens(self.norm(x), segs, tokens)
         else:
             states, cls = self._two_stream(x, mask, segs, tokens, present)
