@@ -78,7 +78,8 @@ def parser() -> argparse.ArgumentParser:
         "Train METHOD on TASK with the shared Learner and save model.safetensors + model.json into --out. Under "
         "`torchrun --nproc_per_node N -m mmworkbench.cli train ...` the same loop runs with DDP. The last line "
         "printed is the validation metrics as JSON, with the input-blind baselines of the same validation set under "
-        "\"baselines\"."))
+        "\"baselines\". Options not given come from the (method, task) recipe in mmworkbench.recipes, the one the "
+        "notebooks train with."))
     _add_train_args(t)
     t.add_argument("--out", required=True, help="checkpoint folder to write (created if missing)")
     t.add_argument("--save-every", type=int, default=None, help="also save resumable state to OUT/train every N steps")
@@ -121,16 +122,31 @@ def _check_names(methods=(), task: str | None = None, size: str | None = None) -
     if size is not None and size not in r["sizes"]: raise CLIError(f"unknown size {size!r}; use one of {r['sizes']}")
     return r
 
+_RECIPE_FLAGS = {"steps": "--steps", "epochs": "--epochs", "n_train": "--n-train", "n_valid": "--n-valid", "bs": "--bs",
+                 "lr": "--lr", "wd": "--wd", "schedule": "--schedule"}
+
+def _apply_recipe(a, argv: list[str]):
+    "Fill the training options the user did not give from the (method, task) recipe; adds its model/data knobs."
+    from mmworkbench.recipes import recipe
+    r, given = recipe(a.method, a.task), {x.split("=")[0] for x in argv}
+    for k, flag in _RECIPE_FLAGS.items():
+        if flag in given: continue
+        v = r.train_samples if k == "n_train" else getattr(r, k)
+        setattr(a, k, "none" if k == "schedule" and v is None else v)
+    a.model_kw, a.knobs = dict(r.model), dict(r.data)
+    return a
+
 def _data(a) -> dict:
     "The recipe of the data (saved in model.json so `eval` rebuilds the same validation set)."
-    return {"task": a.task, "n_train": a.n_train, "n_valid": a.n_valid, "bs": a.bs, "seed": a.seed}
+    d = {"task": a.task, "n_train": a.n_train, "n_valid": a.n_valid, "bs": a.bs, "seed": a.seed}
+    return {**d, "knobs": a.knobs} if getattr(a, "knobs", None) else d
 
 def _loaders(d: dict, num_workers: int = 0):
     try: from mmworkbench.data import dataloaders
     except ModuleNotFoundError as e:
         raise CLIError(f"the ShapesWorld data module is missing ({e}); train from Python with your loaders") from None
     try: return dataloaders(d["task"], n_train=d["n_train"], n_valid=d["n_valid"], bs=d["bs"], seed=d["seed"],
-                            num_workers=num_workers)
+                            num_workers=num_workers, **d.get("knobs", {}))
     except KeyError as e: raise CLIError(f"task {d['task']!r} has no ShapesWorld data: {e.args[0]}") from None
 
 def _fit(a, out: Path, save_every=None, resume=False):
@@ -140,7 +156,7 @@ def _fit(a, out: Path, save_every=None, resume=False):
     from mmworkbench.learner import Learner, init_distributed, get_rank, save_checkpoint
     init_distributed()
     d = _data(a); tdl, vdl = _loaders(d, a.num_workers)
-    try: model = create_model(a.method, a.task, a.size, seed=a.seed)
+    try: model = create_model(a.method, a.task, a.size, seed=a.seed, **getattr(a, "model_kw", {}))
     except (ValueError, TypeError) as e: raise CLIError(str(e)) from None
     learn = Learner(model, tdl, vdl, lr=a.lr, wd=a.wd, device=a.device, precision=a.precision, compile=a.compile,
                     schedule=None if a.schedule == "none" else a.schedule, seed=a.seed, progress=not a.no_progress)
@@ -267,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in SUBMODULES: return _dispatch(argv[0], argv[1:])
         a = parser().parse_args(argv)
+        if a.cmd == "train": _check_names([a.method], a.task, a.size); _apply_recipe(a, argv)
         return COMMANDS[a.cmd](a)
     except CLIError as e:
         print(f"mmwb: error: {e}", file=sys.stderr); return 2

@@ -362,7 +362,7 @@ def dataloaders(task: str = "vqa", n_train: int = 2048, n_valid: int = 512, bs: 
 def composition_split(held_out=(("red", "triangle"), ("blue", "circle")), n_train: int = 8192, n_test: int = 2048,
                       seed: int = 0):
     """ShapesWorld `match` training pairs without any scene holding a `held_out` colour–shape pair, and a zero-shot
-    test of those pairs: `(train_subset, test, prompts, prompt_ids)`."""
+    test of those pairs: `(train_subset, test, prompts, prompt_ids)`; `test["index"]`: its scenes' indices."""
     for c, k in held_out:
         if c not in COLORS or k not in SHAPES:
             raise ValueError(f"held_out pair {(c, k)}: colours are {COLORS}, shapes {SHAPES}")
@@ -378,6 +378,7 @@ def composition_split(held_out=(("red", "triangle"), ("blue", "circle")), n_trai
     h = holds(test_ds, [(c, k) for c in colors for k in shapes])           # every prompt's pair
     rows = ((h.sum(1) == 1) & h[:, [prompts.index(f"a {c} {k}") for c, k in held_out]].any(1)).nonzero()[:, 0]
     test = test_ds.batch(rows); test["y"] = h[rows].int().argmax(1)
+    test["index"] = rows   # the scenes' indices in the valid split
     return Subset(train, keep.tolist()), test, prompts, torch.stack([encode(p, MAX_LEN) for p in prompts])
 
 # %% ../nbs/02_data.ipynb #b71d17bc

@@ -16,7 +16,7 @@ __all__ = ['MODES', 'Exchange', 'cell_layout', 'PointerAttention', 'CrossAttnCon
            'CoAttnConfig', 'ClsExchangeConfig', 'BottleneckAttnConfig']
 
 # %% ../../nbs/13_methods.cross_attn.ipynb #d4d47588
-MODES = ("cross", "co", "cls", "bottleneck")
+MODES = ("cross", "co", "cls", "bottleneck", "none")
 
 def _patches(t: Tokens) -> Tokens:
     "The tokens of `t` after its prefix (CLS) tokens."
@@ -24,8 +24,8 @@ def _patches(t: Tokens) -> Tokens:
     return t if p == 0 else Tokens(t.x[:, p:], t.mask[:, p:], t.grid, 0, t.full)
 
 class Exchange(nn.Module):
-    """One cross-modal exchange between modality streams in `mode` (cross|co|cls|bottleneck); every update reads
-    pre-update states."""
+    """One cross-modal exchange between modality streams in `mode` (cross|co|cls|bottleneck; none: the no-exchange
+    control); every update reads pre-update states."""
     def __init__(self, d: int, heads: int, modalities, mode: str = "co", query: str | None = None,
                  mlp_ratio: float = 4.0, dropout: float = 0.0):
         super().__init__()
@@ -35,7 +35,7 @@ class Exchange(nn.Module):
             raise ValueError(f"mode='cross' needs query= one of the modalities {modalities}, got {query!r}")
         self.mode, self.query = mode, query
         blk = lambda: Block(d, heads, mlp_ratio, dropout, cross=True, self_attn=False)
-        writers = [query] if mode == "cross" else modalities
+        writers = [query] if mode == "cross" else [] if mode == "none" else modalities
         self.blocks = nn.ModuleDict({m: blk() for m in writers})                 # stream m <- others (or <- bottleneck)
         self.reads = nn.ModuleDict({m: blk() for m in modalities}) if mode == "bottleneck" else None  # bottleneck <- m
         self.ctx_norm = nn.ModuleDict({m: nn.LayerNorm(d) for m in modalities})
@@ -148,8 +148,7 @@ class CrossAttnFusion(Fusion):
         self.cls = None
         if cfg.mode == "cls": self.cls = nn.ParameterDict({m: nn.Parameter(torch.randn(1, 1, d) * 0.02) for m in mods})
         self.bottleneck = nn.Parameter(torch.randn(1, cfg.n_bottleneck, d) * 0.02) if cfg.mode == "bottleneck" else None
-        self.norms = nn.ModuleDict({m: nn.LayerNorm(d) for m in mods})
-        self.pool_norm = nn.LayerNorm(d)
+        self.norms = nn.ModuleDict({m: nn.LayerNorm(d) for m in mods})   # for embeddings/tokens, not for the head
         use = cfg.pointer if cfg.pointer is not None else task.name.startswith("refer")
         self.image = next((m for m, s in task.modalities.items() if s.kind == "image" and m != self.query), None)
         self.pointer = None
@@ -174,16 +173,20 @@ class CrossAttnFusion(Fusion):
         B = next(iter(present.values())).shape[0]
         z = self.bottleneck.expand(B, -1, -1) if self.bottleneck is not None else None
         for layer in self.layers: streams, z = layer(streams, present, z)
+        vec = lambda ss: {m: (t.x[:, 0] if self.cls is not None else t.pool()) for m, t in ss.items()}
+        raw = vec(streams)                 # the head reads the raw states: no LayerNorm right before it (nb10)
         streams = {m: replace(t, x=self.norms[m](t.x)) for m, t in streams.items()}
-        emb = {m: (t.x[:, 0] if self.cls is not None else t.pool()) for m, t in streams.items()}
-        pooled = self.pool_norm(present_mean(emb, present)[0]) if emb else self.pool_norm.bias.expand(B, -1)
+        emb = vec(streams)
+        dev = next(iter(present.values())).device
+        pooled = present_mean(raw, present)[0] if raw else torch.zeros(B, self.cfg.d, device=dev)
         out = FusionOutput(pooled=pooled, embeddings=emb, tokens=streams)
         if z is not None: out.aux["bottleneck"] = z
         if self.pointer is not None: out.logits = self._point(streams, emb, B)
         return out
 
     def _point(self, streams, emb, B):
-        if self.image not in streams: return self.pool_norm.bias.new_zeros(B, self.task.n_classes)
+        if self.image not in streams:
+            return torch.zeros(B, self.task.n_classes, device=next(self.parameters()).device)
         img = _patches(streams[self.image])
         q = emb[self.query] if self.query in emb else img.x.new_zeros(B, img.D)
         segs = ([Segment(self.query, 0, 1, n_prefix=1)], segments_of({self.image: img}))

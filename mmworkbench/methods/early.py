@@ -62,9 +62,8 @@ class EarlyFusion(Fusion):
         x, mask, segs = join_tokens(tokens, prefix=self.cls.expand(B, -1, -1))
         for b in self.blocks: x = b(self._roll(x, segs), key_mask=mask, segments=segs)
         if self.streams is None:
-            x = self.norm(x)
-            states = split_tokens(x, segs, tokens)
-            pooled = x[:, 0]
+            pooled = x[:, 0]            # the raw CLS state, no LayerNorm before the head ("Why binding stalled")
+            states = split_tokens(self.norm(x), segs, tokens)
         else:
             states, cls = self._two_stream(x, mask, segs, tokens, present)
             pooled = cls
@@ -78,12 +77,11 @@ class EarlyFusion(Fusion):
             ms = None if mask is None else torch.cat([mask[:, :1], mask[:, s.start:s.end]], 1)
             sub = [type(s)("cls", 0, 1), type(s)(m, 1, 1 + s.length, s.grid, s.n_prefix)]
             for b in self.streams[m]: xs = b(xs, key_mask=ms, segments=sub)
-            xs = self.norm(xs)
-            t = tokens[m]; states[m] = Tokens(xs[:, 1:], t.mask, t.grid, t.n_prefix, t.full)
-            cls[m] = xs[:, 0]
-        if not states: return states, self.norm(x[:, 0])
+            cls[m] = xs[:, 0]           # raw, like the single-stream CLS
+            t = tokens[m]; states[m] = Tokens(self.norm(xs)[:, 1:], t.mask, t.grid, t.n_prefix, t.full)
+        if not states: return states, x[:, 0]
         mean, n = present_mean(cls, present)
-        return states, mean + self.norm(x[:, 0]) * (n == 0)
+        return states, mean + x[:, 0] * (n == 0)
 
 # %% ../../nbs/10_methods.early.ipynb #de1c953a
 @dataclass
