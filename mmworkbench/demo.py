@@ -51,13 +51,13 @@ def _handlers(p: Predictor) -> dict:
 def _browser(fn, n_out: int):
     """A step of a browser chain: runs only when the inputs checked out (`ok`); if it still fails on the input, its
     panel is cleared (never left showing another input) and the terminal gets one line."""
-    @functools.wraps(fn)
-    def step(ok, *args):
+    def step(ok, *args):   # not functools.wraps: Gradio would read fn's signature, which lacks `ok`
         if not ok: return gr.skip() if n_out == 1 else tuple(gr.skip() for _ in range(n_out))
         try: return fn(*args)
         except USER_ERRORS as e:
             log_user_error(fn.__name__, getattr(e, "field", None), _msg(e))
             return None if n_out == 1 else tuple(None for _ in range(n_out))
+    step.__name__, step.__doc__ = fn.__name__, fn.__doc__
     return step
 
 def _checker(p: Predictor, with_question: bool):

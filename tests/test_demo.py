@@ -99,6 +99,7 @@ def test_bad_seeds(served, capfd, caplog):
     assert len(lines) == 7 and all(l.startswith("mmwb demo: bad seed") and "\n" not in l for l in lines), lines
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")   # the huge upload is the point
 def test_bad_uploads(served, tmp_path):
     from gradio_client import handle_file
     from PIL import Image
