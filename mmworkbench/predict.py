@@ -5,7 +5,7 @@
 # %% ../nbs/06a_predict.ipynb #023a9c51
 from __future__ import annotations
 import functools, os, queue, textwrap, threading, time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from concurrent.futures import Future
 from dataclasses import replace
 import numpy as np
@@ -75,7 +75,8 @@ class Batcher:
     """`run_model` for many threads at once: the requests queued while a forward runs go through the next one together
     (at most `max_batch`, grouped by model and capture), and each caller gets its own sample's output."""
     def __init__(self, max_batch: int = 64):
-        self.max_batch, self.q, self.sizes, self._thread = max_batch, queue.Queue(), [], None
+        self.max_batch, self.q, self._thread = max_batch, queue.Queue(), None
+        self.sizes = deque(maxlen=4096)   # batch size of each recent forward (bounded: a server runs for days)
         self._start = threading.Lock()
 
     def __call__(self, model: Workbench, batch: dict, capture=None):
