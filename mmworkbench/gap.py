@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 from .core import to_device
 from .model import Workbench
+from .signals import linear_probe
 
 # %% auto #0
 __all__ = ['collect_embeddings', 'gap_vector', 'centroid_gap', 'mean_cosine', 'matched_cosine', 'cosine_table',
@@ -87,18 +88,9 @@ def modality_classifier_accuracy(emb: dict[str, Tensor], test_frac: float = 0.3,
     "Held-out accuracy of a logistic regression (full batch) that tells modalities apart from normalised embeddings."
     ks = list(emb)
     if len(ks) < 2: raise ValueError(f"need two or more modalities, got {ks}")
-    X = torch.cat([F.normalize(emb[k].float(), dim=-1) for k in ks])
+    X = torch.cat([emb[k].float() for k in ks])
     y = torch.cat([torch.full((len(emb[k]),), i) for i, k in enumerate(ks)])
-    g = torch.Generator().manual_seed(seed); perm = torch.randperm(len(X), generator=g)
-    n_te = max(1, int(len(X) * test_frac)); te, tr = perm[:n_te], perm[n_te:]
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        clf = nn.Linear(X.shape[1], len(ks))
-    opt = torch.optim.Adam(clf.parameters(), lr=lr)
-    with torch.enable_grad():
-        for _ in range(epochs):
-            opt.zero_grad(); F.cross_entropy(clf(X[tr]), y[tr]).backward(); opt.step()
-    with torch.no_grad(): return float((clf(X[te]).argmax(-1) == y[te]).float().mean())
+    return linear_probe(X, y, test_frac=test_frac, epochs=epochs, lr=lr, seed=seed, normalize=True)
 
 # %% ../nbs/05_gap.ipynb #5f0eed83
 def shift(x: Tensor, y: Tensor, lam: float, delta: Tensor | None = None) -> tuple[Tensor, Tensor]:

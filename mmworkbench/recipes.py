@@ -5,12 +5,13 @@
 # %% ../nbs/03c_recipes.ipynb #a1c00003
 from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
-from .model import Workbench, create_model
+from .model import Workbench, create_model, _discover
 from .data import dataloaders
 from .learner import Learner
 
 # %% auto #0
-__all__ = ['DEFAULT', 'BINDING_SCENE', 'BINDING_DATA', 'RECIPES', 'Recipe', 'recipe', 'recipe_loaders', 'train_recipe']
+__all__ = ['DEFAULT', 'BINDING_SCENE', 'BINDING_DATA', 'RECIPES', 'Recipe', 'register_recipe', 'recipe', 'recipe_loaders',
+           'train_recipe']
 
 # %% ../nbs/03c_recipes.ipynb #a1c00006
 @dataclass(frozen=True)
@@ -50,8 +51,20 @@ RECIPES: dict[tuple[str, str], Recipe] = {
                                      why="nb11 (11_methods.contrastive): retrieval"),
 }
 
+def register_recipe(method: str, task: str, r: Recipe) -> Recipe:
+    "Add `r` to `RECIPES` as the recipe of `method` on `task` (a method notebook calls this beside `register_fusion`)."
+    if not isinstance(r, Recipe):
+        raise TypeError(f"register_recipe({method!r}, {task!r}, r): r must be a Recipe, got {r!r}")
+    old = RECIPES.get((method, task))
+    if old is not None and old != r:
+        raise ValueError(f"a different recipe for ({method!r}, {task!r}) is registered already ({old.why or old}); "
+                         "change that one instead of adding a second")
+    RECIPES[(method, task)] = r
+    return r
+
 def recipe(method: str, task: str, **changes) -> Recipe:
     "The recipe for `method` on `task` (see the lookup order above), with `changes` applied (`Recipe.but`)."
+    _discover()   # method modules register their recipes when they are imported
     for key in ((method, task), (method, "*"), ("*", task)):
         if key in RECIPES: return RECIPES[key].but(**changes)
     return DEFAULT.but(**changes)
