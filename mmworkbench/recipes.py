@@ -76,11 +76,12 @@ def recipe_loaders(task: str, r: Recipe, seed: int = 0, num_workers: int = 0):
                        **r.data)
 
 def train_recipe(method: str, task: str, seed: int = 0, size: str = "tiny", loaders=None, progress: bool = False,
-                 **changes) -> Learner:
+                 device=None, **changes) -> Learner:
     "Train `method` on `task` by its recipe (with `changes`); `loaders=(train, valid)` replaces the recipe's data."
     r = recipe(method, task, **changes)
     tdl, vdl = loaders if loaders is not None else recipe_loaders(task, r, seed)
     model: Workbench = create_model(method, task, size, seed=seed, **r.model)
-    learn = Learner(model, tdl, vdl, lr=r.lr, wd=r.wd, schedule=r.schedule, seed=seed, progress=progress)
+    learn = Learner(model, tdl, vdl, lr=r.lr, wd=r.wd, schedule=r.schedule, seed=seed, progress=progress,
+                    device=device)
     learn.fit(None if r.steps else r.epochs, r.steps)
     return learn
