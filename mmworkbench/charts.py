@@ -72,13 +72,17 @@ def bars(values: Mapping[str, float | Mapping[str, float]], errors: Mapping | No
 
 # %% ../nbs/04b_charts.ipynb #80d2146e
 def scatter(x, y, c=None, title: str = "", xlabel: str = "x", ylabel: str = "y", ax=None, s: float = 8,
-            rho: bool = True) -> Figure:
-    "`y` against `x` (optionally coloured by `c`), with Spearman's ρ in the title."
+            rho: bool = True, labels: Sequence[str] | None = None) -> Figure:
+    "`y` against `x` (optionally coloured by `c`, points named by `labels`), with Spearman's ρ in the title."
     x, y = _arr(x).ravel(), _arr(y).ravel()
     if len(x) != len(y): raise ValueError(f"scatter: x has {len(x)} values, y has {len(y)}; pass one y per x")
     fig, ax = _ax(ax, (4.2, 3.6))
     sc = ax.scatter(x, y, c=None if c is None else _arr(c).ravel(), s=s, alpha=0.7, cmap="viridis")
     if c is not None: fig.colorbar(sc, ax=ax, shrink=0.8)
+    if labels is not None:
+        if len(labels) != len(x): raise ValueError(f"scatter: {len(labels)} labels for {len(x)} points")
+        for xi, yi, name in zip(x, y, labels): ax.annotate(str(name), (xi, yi), fontsize=7, xytext=(3, 3),
+                                                          textcoords="offset points")
     t = f"{title}  (Spearman ρ = {spearman(x, y):.2f})" if rho and len(x) > 2 else title
     ax.set(title=t.strip(), xlabel=xlabel, ylabel=ylabel); ax.grid(alpha=0.3)
     return fig
