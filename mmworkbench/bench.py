@@ -18,7 +18,7 @@ from .layers import Stack, attention_modules, build_encoder
 from .learner import Learner, default_device
 
 # %% auto #0
-__all__ = ['bench_task', 'sync', 'timeit', 'matmul_peak', 'count_flops', 'BenchResult', 'bench_method', 'PlainStack',
+__all__ = ['ROUTES', 'bench_task', 'sync', 'timeit', 'matmul_peak', 'count_flops', 'BenchResult', 'bench_method', 'PlainStack',
            'bench_ceiling', 'bench_open_clip', 'bench_info', 'bench_jobs', 'run_job', 'run_bench', 'to_markdown',
            'plot_bench', 'save_bench', 'bench_demo_load']
 
@@ -255,16 +255,35 @@ def _pcts(ts: list[float]) -> dict:
     q = statistics.quantiles(ts, n=20, method="inclusive") if len(ts) > 1 else ts * 19
     return {"n": len(ts), "p50_ms": 1e3 * statistics.median(ts), "p95_ms": 1e3 * q[18]}
 
-def _clients(url: str, name: str, clients: int, calls: int, start: int, timeout: float) -> tuple[list, float]:
-    "In a separate process (users are not the server): `clients` threads, each its own Client, `calls` /predict each."
+class _JsonClient:
+    "One keep-alive HTTP connection posting to the demo's `POST /mmwb/answer` (the route without Gradio's queue)."
+    def __init__(self, url: str, timeout: float):
+        import http.client, urllib.parse
+        u = urllib.parse.urlsplit(url); self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    def predict(self, name, seed, *_, **__):
+        self.conn.request("POST", "/mmwb/answer", json.dumps({"method": name, "seed": seed, "question": _Q}),
+                          {"Content-Type": "application/json"})
+        r = self.conn.getresponse(); body = r.read()
+        if r.status != 200: raise RuntimeError(f"/mmwb/answer answered {r.status}: {body[:200]!r}")
+        return json.loads(body)
+
+_Q = "is there a red circle?"
+
+def _clients(url: str, name: str, clients: int, calls: int, start: int, timeout: float,
+             route: str = "gradio") -> tuple[list, float]:
+    """In a separate process (users are not the server): `clients` threads, each its own client, `calls` requests
+    each, to `/predict` through gradio_client (`route="gradio"`) or to `POST /mmwb/answer` (`route="json"`)."""
     from concurrent.futures import ThreadPoolExecutor
     from gradio_client import Client
+    def make(_):
+        if route == "json": return _JsonClient(url, timeout)
+        return Client(url, verbose=False, httpx_kwargs={"timeout": timeout})
     def call(client, seed):
         t = time.perf_counter()
-        client.predict(name, seed, 0, 0.0, [], None, "is there a red circle?", api_name="/predict")
+        client.predict(name, seed, 0, 0.0, [], None, _Q, api_name="/predict")
         return time.perf_counter() - t
     with ThreadPoolExecutor(clients) as ex:
-        cs = list(ex.map(lambda _: Client(url, verbose=False, httpx_kwargs={"timeout": timeout}), range(clients)))
+        cs = list(ex.map(make, range(clients)))
         if calls == 0: return [call(cs[0], start + i) for i in range(clients)], 0.0    # `clients` calls in a row
         t0 = time.perf_counter()
         futs = [ex.submit(lambda c, k: [call(c, start + k * calls + j) for j in range(calls)], c, k)
@@ -272,23 +291,32 @@ def _clients(url: str, name: str, clients: int, calls: int, start: int, timeout:
         got = [t for f in futs for t in f.result(timeout=timeout * calls)]
     return got, time.perf_counter() - t0
 
-def bench_demo_load(clients: int = 50, calls: int = 4, alone: int = 20, models=None, timeout: float = 60.0) -> dict:
-    "p50/p95 of the demo's `/predict` on loopback, alone and with `clients` concurrent gradio_client clients."
+ROUTES = ("gradio", "json")
+
+def bench_demo_load(clients: int = 50, calls: int = 4, alone: int = 20, models=None, timeout: float = 60.0,
+                    routes=ROUTES) -> dict:
+    """p50/p95 of the demo's answers on loopback, alone and with `clients` concurrent clients, per route: Gradio's
+    `/predict` (gradio_client) and the JSON route `POST /mmwb/answer`; every request a new scene (no cache hits)."""
     import multiprocessing as mp, socket
     from mmworkbench.demo import make_demo, close_demos
     from mmworkbench.defaults import default_models
+    bad = [r for r in routes if r not in ROUTES]
+    if bad: raise ValueError(f"routes={list(routes)}: unknown {bad}; use some of {ROUTES}")
     demo = make_demo(models if models is not None else default_models())
     with socket.socket() as s: s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
     _, url, _ = demo.launch(server_port=port, prevent_thread_lock=True, quiet=True)
-    name, sizes = demo.predictor.names[0], demo.predictor.batcher.sizes
+    name, sizes, res = demo.predictor.names[0], demo.predictor.batcher.sizes, {}
     try:
         with mp.get_context("spawn").Pool(1) as pool:
-            pool.apply(_clients, (url, name, 1, 0, 10**6, timeout))                   # warm-up
-            solo, _ = pool.apply(_clients, (url, name, alone, 0, 0, timeout))
-            sizes.clear()
-            got, wall = pool.apply(_clients, (url, name, clients, calls, alone, timeout))
-        load = {**_pcts(got), "clients": clients, "calls": calls, "wall_s": wall, "forwards": len(sizes),
-                "mean_batch": sum(sizes) / max(len(sizes), 1), "max_batch": max(sizes, default=0)}
+            for k, route in enumerate(routes):
+                base = k * 10**7            # each route its own scenes
+                pool.apply(_clients, (url, name, 1, 0, base + 10**6, timeout, route))                  # warm-up
+                solo, _ = pool.apply(_clients, (url, name, alone, 0, base, timeout, route))
+                sizes.clear()
+                got, wall = pool.apply(_clients, (url, name, clients, calls, base + alone, timeout, route))
+                res[route] = {"alone": _pcts(solo), "load": {
+                    **_pcts(got), "clients": clients, "calls": calls, "wall_s": wall, "forwards": len(sizes),
+                    "mean_batch": sum(sizes) / max(len(sizes), 1), "max_batch": max(sizes, default=0)}}
     finally: demo.close(); close_demos(port)
     return {"method": name, "device": str(default_device()), "torch_threads": torch.get_num_threads(),
-            "alone": _pcts(solo), "load": load, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+            "routes": res, "date": time.strftime("%Y-%m-%d %H:%M:%S")}

@@ -258,7 +258,8 @@ def _demo_load(a) -> int:
     from mmworkbench.bench import bench_demo_load
     r = bench_demo_load(a.clients, a.calls); Path(a.out).mkdir(parents=True, exist_ok=True)
     (Path(a.out) / "demo-load.json").write_text(json.dumps(r, indent=1))
-    for k in ("alone", "load"): print(f"demo /predict {k}: " + ", ".join(f"{n} {v:.4g}" for n, v in r[k].items()))
+    for route, d in r["routes"].items():
+        for k in ("alone", "load"): print(f"demo {route} {k}: " + ", ".join(f"{n} {v:.4g}" for n, v in d[k].items()))
     return 0
 
 def cmd_demo(a) -> int:

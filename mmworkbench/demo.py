@@ -12,7 +12,8 @@ from .inputs import load_models, MAX_SIDE, MAX_BYTES
 from .defaults import default_models
 
 # %% auto #0
-__all__ = ['ENDPOINTS', 'USER_ERRORS', 'log', 'log_user_error', 'DemoBlocks', 'close_demos', 'make_demo', 'handler', 'serve']
+__all__ = ['ENDPOINTS', 'USER_ERRORS', 'log', 'ANSWER_ROUTE', 'ANSWER_FIELDS', 'log_user_error', 'DemoBlocks', 'close_demos',
+           'add_answer_route', 'make_demo', 'handler', 'serve']
 
 # %% ../nbs/07_demo.ipynb #e81d1b14
 ENDPOINTS = ("model_info", "next_seed", "scene", "predict", "attention", "attribution", "gap")
@@ -89,6 +90,7 @@ class DemoBlocks(gr.Blocks):
         kw.setdefault("max_threads", self.predictor.batcher.max_batch + 16)   # every batched request needs a thread
         kw.setdefault("show_error", True); kw.setdefault("max_file_size", MAX_BYTES); kw.setdefault("ssr_mode", False)
         res = super().launch(server_name=server_name, server_port=server_port, share=False, **kw)
+        add_answer_route(res[0], self.predictor)
         _LAUNCHED[server_port or "auto"] = self
         return res
 
@@ -100,6 +102,24 @@ def close_demos(port: int | None = None):
         if k == (port or "auto") or (port is not None and getattr(d, "server_port", None) == port):
             try: d.close()
             finally: _LAUNCHED.pop(k, None)
+
+# %% ../nbs/07_demo.ipynb #503084ca
+ANSWER_ROUTE = "/mmwb/answer"
+ANSWER_FIELDS = ("method", "seed", "objects", "noise", "missing", "question")
+
+def add_answer_route(app, p: Predictor):
+    "Serve `POST /mmwb/answer` (JSON in, `Predictor.answer` out) on the demo's FastAPI `app`; once per app."
+    from fastapi.responses import JSONResponse
+    def answer(body: dict):
+        bad = sorted(set(body) - set(ANSWER_FIELDS))
+        if bad: return JSONResponse({"error": f"unknown field(s) {bad}; use {list(ANSWER_FIELDS)}", "field": None}, 400)
+        try: return p.answer(**body)
+        except USER_ERRORS as e:
+            log_user_error(ANSWER_ROUTE, getattr(e, "field", None), _msg(e))
+            return JSONResponse({"error": _msg(e), "field": getattr(e, "field", None)}, 400)
+    if not any(getattr(r, "path", None) == ANSWER_ROUTE for r in app.routes):
+        app.add_api_route(ANSWER_ROUTE, answer, methods=["POST"])
+    return app
 
 # %% ../nbs/07_demo.ipynb #d5d9e340
 _CSS = """.input-msg p { color: #b45309; font-size: 0.85em; margin: 0; }

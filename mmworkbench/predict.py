@@ -304,12 +304,23 @@ class Predictor:
         s = check_seed(seed)
         return 0 if s == SEED_MAX else s + 1
 
+    def _answer(self, method, seed, objects, noise, missing, upload, question):
+        model, batch, info, out = self._run(method, seed, objects, noise, missing, upload, question)
+        probs = probabilities(model, out)
+        return model, batch, info, probs, {k: probs[k] for k in answer_choices(model.task, info["question"])
+                                           if k in probs} or probs
+
+    def answer(self, method, seed=0, objects=0, noise=0.0, missing=(), question=None) -> dict:
+        "The answer alone, no picture: what the demo's JSON route `POST /mmwb/answer` returns."
+        t0 = time.perf_counter()
+        _, _, info, _, shown = self._answer(method, seed, objects, noise, list(missing or ()), None, question)
+        return {"method": method, "question": info["question"], "label": max(shown, key=shown.get), "probs": shown,
+                "ms": (time.perf_counter() - t0) * 1e3}
+
     def predict(self, method, seed, objects, noise, missing, upload, question):
         "Probabilities of the answers of the question's form, the model's input picture and markdown about the answer."
         t0 = time.perf_counter()
-        model, batch, info, out = self._run(method, seed, objects, noise, missing, upload, question)
-        probs = probabilities(model, out)
-        shown = {k: probs[k] for k in answer_choices(model.task, info["question"]) if k in probs} or probs
+        model, batch, info, probs, shown = self._answer(method, seed, objects, noise, missing, upload, question)
         md, top = answer_md(info, shown, missing, (time.perf_counter() - t0) * 1e3), max(probs, key=probs.get)
         if top not in shown: md += f"  \n(its top class overall, **{top}** {probs[top]:.0%}, does not answer this form)"
         return shown, _picture(model, batch), md

@@ -99,6 +99,34 @@ def test_bad_seeds(served, capfd, caplog):
     assert len(lines) == 7 and all(l.startswith("mmwb demo: bad seed") and "\n" not in l for l in lines), lines
 
 
+def _post(client, body: dict):
+    import json, urllib.request, urllib.error
+    req = urllib.request.Request(client.src.rstrip("/") + "/mmwb/answer", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r: return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e: return e.code, json.loads(e.read())
+
+
+def test_json_answer_route(served, caplog):
+    "POST /mmwb/answer: the same probabilities as /predict without Gradio's queue; a bad field is a 400 naming it."
+    demo, client = served
+    lab, _, _ = predict(client, seed=11)
+    status, a = _post(client, {"method": "early", "seed": 11, "question": Q})
+    assert status == 200 and a["label"] == lab["label"] and a["question"] == Q
+    want = {c["label"]: c["confidence"] for c in lab["confidences"]}
+    assert a["probs"].keys() == want.keys() and all(abs(a["probs"][k] - want[k]) < 1e-4 for k in want)
+    caplog.clear()
+    for body, field in (({"method": "early", "seed": 10**9}, "seed"), ({"method": "nope"}, "method"),
+                        ({"method": "early", "question": "is there a zebra?"}, "question")):
+        status, err = _post(client, body)
+        assert status == 400 and err["field"] == field and err["error"], (body, err)
+        assert _post(client, {"method": "early", "seed": 12, "question": Q})[0] == 200   # the next good one answered
+    assert _post(client, {"method": "early", "sed": 1})[0] == 400                        # an unknown field is named
+    lines = [r.getMessage() for r in caplog.records if r.name == "mmworkbench.demo"]
+    assert len(lines) == 3 and all(l.startswith("mmwb demo: bad ") and "\n" not in l for l in lines), lines
+
+
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")   # the huge upload is the point
 def test_bad_uploads(served, tmp_path):
     from gradio_client import handle_file
