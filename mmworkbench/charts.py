@@ -77,7 +77,8 @@ def scatter(x, y, c=None, title: str = "", xlabel: str = "x", ylabel: str = "y",
     x, y = _arr(x).ravel(), _arr(y).ravel()
     if len(x) != len(y): raise ValueError(f"scatter: x has {len(x)} values, y has {len(y)}; pass one y per x")
     fig, ax = _ax(ax, (4.2, 3.6))
-    sc = ax.scatter(x, y, c=None if c is None else _arr(c).ravel(), s=s, alpha=0.7, cmap="viridis")
+    kw = {} if c is None else {"c": _arr(c).ravel(), "cmap": "viridis"}
+    sc = ax.scatter(x, y, s=s, alpha=0.7, **kw)
     if c is not None: fig.colorbar(sc, ax=ax, shrink=0.8)
     if labels is not None:
         if len(labels) != len(x): raise ValueError(f"scatter: {len(labels)} labels for {len(x)} points")
