@@ -13,7 +13,9 @@ __all__ = ['SUBMODULES', 'COMMANDS', 'CLIError', 'parser', 'cmd_train', 'cmd_eva
            'cmd_demo', 'main']
 
 # %% ../nbs/03b_cli.ipynb #497d1a7e
-SUBMODULES = {"docs": "build the offline documentation site (mmworkbench.docs)"}   # modules that parse their own args
+# modules that parse their own args
+SUBMODULES = {"docs": "build the offline documentation site (mmworkbench.docs)",
+              "leaderboard": "every method on every task over seeds, cached (mmworkbench.leaderboard)"}
 
 class CLIError(Exception):
     "A user error: printed as `mmwb: error: ...` with exit code 2, no traceback."
