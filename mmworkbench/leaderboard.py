@@ -23,7 +23,7 @@ __all__ = ['SHARED', 'BOARD_TASKS', 'HEADLINE', 'NOISE', 'Cell', 'code_version',
 
 # %% ../nbs/90_leaderboard.ipynb #8e91bd5a
 SHARED = ("core", "layers", "heads", "model", "learner", "checkpoint", "recipes", "data", "scenes")
-BOARD_TASKS = ("vqa", "binding", "redundant")   # for methods that declare no tasks, beside their recipes' tasks
+BOARD_TASKS = ("vqa", "redundant")   # for methods that declare no tasks, beside their recipes' tasks
 HEADLINE = {"classify": "accuracy", "segment": "miou", "lm": "token_acc", "contrast": "r1", "reconstruct": "valid_loss"}
 
 @dataclass(frozen=True)
