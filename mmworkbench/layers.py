@@ -43,8 +43,9 @@ class Attention(nn.Module):
         return t.view(B, L, self.heads, -1).transpose(1, 2)
 
     def forward(self, x: Tensor, context: Tensor | None = None, key_mask: Tensor | None = None,
-                attn_mask: Tensor | None = None, segments=None) -> Tensor:
-        "`x (B, Lq, d)`; `context (B, Lk, d_kv)` for cross-attention; `segments` = `(q_segs, k_segs)` for captures."
+                attn_mask: Tensor | None = None, segments=None, value_scale: Tensor | None = None) -> Tensor:
+        """`x (B, Lq, d)`; `context (B, Lk, d_kv)` for cross-attention; `segments` = `(q_segs, k_segs)` for captures;
+        `value_scale (B, Lk, heads)` multiplies each key's value vector per head (value gating; None: untouched)."""
         if self.cross:
             if context is None: raise ValueError("this Attention was built for cross-attention: pass context=")
             q = self._split(self.q(x)); k, v = map(self._split, self.kv(context).chunk(2, -1))
@@ -52,6 +53,7 @@ class Attention(nn.Module):
             if context is not None:
                 raise ValueError("this Attention was built for self-attention; build it with cross=True for a context")
             q, k, v = map(self._split, self.qkv(x).chunk(3, -1))
+        if value_scale is not None: v = v * value_scale.transpose(1, 2)[..., None].to(v.dtype)
         m = _bool_mask(key_mask, attn_mask, q.shape[2])
         dead = None
         if m is not None:  # queries with no valid key: attend to everything, then zero them
