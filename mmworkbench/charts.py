@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .signals import spearman
 
 # %% auto #0
-__all__ = ['curves', 'bars', 'scatter', 'matrix']
+__all__ = ['curves', 'bars', 'scatter', 'matrix', 'image_grid']
 
 # %% ../nbs/04b_charts.ipynb #84b71ecd
 def _arr(v) -> np.ndarray:
@@ -111,4 +111,27 @@ def matrix(m, rows: Sequence[str] | None = None, cols: Sequence[str] | None = No
             if np.isfinite(v): ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=6,
                                        color="black" if v > mid else "white")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    return fig
+
+# %% ../nbs/04b_charts.ipynb #c12320fb
+def image_grid(rows: Mapping[str, Tensor], n: int = 6, titles: Sequence[str] | None = None, cmap: str = "viridis_r",
+               cell: float = 1.3) -> Figure:
+    "One row per entry of `rows` (`(B, C, H, W)` or `(B, H, W)`), `n` sample columns; 1-channel rows share a scale."
+    if not rows: raise ValueError("image_grid: `rows` is empty; pass {name: (B, C, H, W) tensor}")
+    n = min(n, *(len(v) for v in rows.values()))
+    fig = Figure(figsize=(cell * n + 0.8, cell * len(rows)), layout="constrained")
+    axes = fig.subplots(len(rows), n, squeeze=False)
+    for i, (name, v) in enumerate(rows.items()):
+        v = v.detach().float().cpu()
+        if v.ndim == 3: v = v[:, None]
+        if v.ndim != 4 or v.shape[1] not in (1, 3):
+            raise ValueError(f"image_grid: row {name!r} has shape {tuple(v.shape)}; use (B, 3|1, H, W) or (B, H, W)")
+        lo, hi = float(v[:n].min()), float(v[:n].max())
+        for j in range(n):
+            ax = axes[i, j]
+            if v.shape[1] == 3: ax.imshow(v[j].permute(1, 2, 0).clamp(0, 1).numpy())
+            else: ax.imshow(v[j, 0].numpy(), cmap=cmap, vmin=lo, vmax=hi)
+            ax.set_xticks([]); ax.set_yticks([])
+            if j == 0: ax.set_ylabel(str(name), fontsize=7)
+            if i == 0 and titles is not None and j < len(titles): ax.set_title(str(titles[j]), fontsize=7)
     return fig

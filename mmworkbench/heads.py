@@ -12,7 +12,7 @@ from .core import FusionOutput, ModalitySpec, TaskSpec, batch_size
 
 # %% auto #0
 __all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'LMHead', 'patchify', 'ReconstructHead', 'build_head', 'TaskMetrics',
-           'baselines']
+           'baselines', 'unpatchify']
 
 # %% ../nbs/02l_heads.ipynb #96e01ab7
 class ClassifyHead(nn.Module):
@@ -190,3 +190,15 @@ def baselines(task: TaskSpec, dl) -> dict:
     # segment: every pixel class k scores IoU count_k / n for k and 0 for the other classes present (miou's mean)
     return {"majority": {"pixel_acc": top / n, "miou": top / n / int((counts > 0).sum())},
             "chance": {"pixel_acc": 1 / C}}
+
+# %% ../nbs/02l_heads.ipynb #2193e6eb
+def unpatchify(tokens: Tensor, spec: ModalitySpec, patch: int | None = None) -> Tensor:
+    "Inverse of `patchify` for an image-like `spec`: `(B, L, C·p·p)` row-major patches → `(B, C, H, W)`."
+    if spec.kind != "image": raise ValueError(f"unpatchify needs an image-like modality, got kind {spec.kind!r}")
+    p, (C, H, W) = patch or spec.patch, spec.shape
+    B = tokens.shape[0]
+    if tokens.shape[1:] != ((H // p) * (W // p), C * p * p):
+        raise ValueError(f"unpatchify: tokens {tuple(tokens.shape)} are not (B, {(H // p) * (W // p)}, {C * p * p}) "
+                         f"for {spec.shape} at patch {p}")
+    x = tokens.reshape(B, H // p, W // p, C, p, p).permute(0, 3, 1, 4, 2, 5)
+    return x.reshape(B, C, H, W)
