@@ -28,7 +28,7 @@ class Recipe:
     model: dict = field(default_factory=dict)   # create_model overrides (patch, d, layers, ...)
     data: dict = field(default_factory=dict)    # ShapesWorld knobs (negatives=, scene={...}, ...)
     why: str = ""                               # where the recipe's number is measured
-    cbs: tuple = ()                             # callback factories, each called once per run (e.g. a pretraining stage)
+    cbs: tuple = ()                             # callback factories, each called once per run (e.g. pretraining)
 
     @property
     def train_samples(self) -> int: return self.steps * self.bs if self.steps else self.n_train

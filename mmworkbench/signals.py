@@ -92,7 +92,8 @@ def mean_ablation(model: nn.Module, names, arg: int = 0):
     if bad: raise KeyError(f"mean_ablation: no submodule {bad}; names look like {[n for n in mods if n][:8]}")
     def pre(mod, args):
         a = list(args)
-        if len(a) <= arg: raise ValueError(f"mean_ablation: {type(mod).__name__} got {len(a)} positional inputs, no arg={arg}")
+        if len(a) <= arg:
+            raise ValueError(f"mean_ablation: {type(mod).__name__} got {len(a)} positional inputs, no arg={arg}")
         a[arg] = a[arg].mean(0, keepdim=True).expand_as(a[arg])
         return tuple(a)
     hs = [mods[n].register_forward_pre_hook(pre) for n in names]
