@@ -135,7 +135,7 @@ def _apply_recipe(a, argv: list[str]):
         if flag in given: continue
         v = r.train_samples if k == "n_train" else getattr(r, k)
         setattr(a, k, "none" if k == "schedule" and v is None else v)
-    a.model_kw, a.knobs = dict(r.model), dict(r.data)
+    a.model_kw, a.knobs, a.cbs = dict(r.model), dict(r.data), r.cbs
     return a
 
 def _data(a) -> dict:
@@ -161,7 +161,8 @@ def _fit(a, out: Path, save_every=None, resume=False):
     try: model = create_model(a.method, a.task, a.size, seed=a.seed, **getattr(a, "model_kw", {}))
     except (ValueError, TypeError) as e: raise CLIError(str(e)) from None
     learn = Learner(model, tdl, vdl, lr=a.lr, wd=a.wd, device=a.device, precision=a.precision, compile=a.compile,
-                    schedule=None if a.schedule == "none" else a.schedule, seed=a.seed, progress=not a.no_progress)
+                    schedule=None if a.schedule == "none" else a.schedule, seed=a.seed, progress=not a.no_progress,
+                    cbs=[f() for f in getattr(a, "cbs", ())])   # the recipe's stages (e.g. pretraining)
     t0 = time.time()
     learn.fit(a.epochs, a.steps, ckpt_dir=out / "train" if save_every or resume else None, save_every=save_every,
               resume=resume)

@@ -5,15 +5,16 @@
 # %% ../nbs/01_layers.ipynb #25bf61a5
 from __future__ import annotations
 import contextlib, fnmatch, math
+from dataclasses import replace
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .core import Tokens, Segment, AttnMap, ModalitySpec, FusionConfig, segments_of
 
 # %% auto #0
-__all__ = ['Attention', 'attention_modules', 'capture_attention', 'MLP', 'Block', 'Stack', 'UnimodalEncoders', 'present_mean',
-           'PatchEmbed', 'TokenEmbed', 'FrameEmbed', 'FeatureEmbed', 'ModalityEncoder', 'build_encoder', 'join_tokens',
-           'split_tokens']
+__all__ = ['MODES', 'Attention', 'attention_modules', 'capture_attention', 'MLP', 'Block', 'Stack', 'UnimodalEncoders',
+           'present_mean', 'PatchEmbed', 'TokenEmbed', 'FrameEmbed', 'FeatureEmbed', 'ModalityEncoder', 'build_encoder',
+           'join_tokens', 'split_tokens', 'after_prefix', 'Exchange', 'ExchangeLayer']
 
 # %% ../nbs/01_layers.ipynb #aad135d7
 def _bool_mask(key_mask: Tensor | None, attn_mask: Tensor | None, Lq: int) -> Tensor | None:
@@ -283,3 +284,81 @@ def split_tokens(x: Tensor, segments: list[Segment], like: dict[str, Tokens]) ->
         t = like[s.modality]
         out[s.modality] = Tokens(x[:, s.start:s.end], t.mask, t.grid, t.n_prefix, t.full)
     return out
+
+# %% ../nbs/01_layers.ipynb #a1e0c002
+MODES = ("cross", "co", "cls", "bottleneck", "none")
+
+def after_prefix(t: Tokens) -> Tokens:
+    "The tokens of `t` after its prefix (CLS) tokens."
+    p = t.n_prefix
+    return t if p == 0 else Tokens(t.x[:, p:], t.mask[:, p:], t.grid, 0, t.full)
+
+class Exchange(nn.Module):
+    """One cross-modal exchange between modality streams in `mode` (cross|co|cls|bottleneck; none: the no-exchange
+    control); every update reads pre-update states."""
+    def __init__(self, d: int, heads: int, modalities, mode: str = "co", query: str | None = None,
+                 mlp_ratio: float = 4.0, dropout: float = 0.0):
+        super().__init__()
+        if mode not in MODES: raise ValueError(f"Exchange mode={mode!r}; use one of {MODES}")
+        modalities = list(modalities)
+        if mode == "cross" and query not in modalities:
+            raise ValueError(f"mode='cross' needs query= one of the modalities {modalities}, got {query!r}")
+        self.mode, self.query = mode, query
+        blk = lambda: Block(d, heads, mlp_ratio, dropout, cross=True, self_attn=False)
+        writers = [query] if mode == "cross" else [] if mode == "none" else modalities
+        self.blocks = nn.ModuleDict({m: blk() for m in writers})                 # stream m <- others (or <- bottleneck)
+        self.reads = nn.ModuleDict({m: blk() for m in modalities}) if mode == "bottleneck" else None  # bottleneck <- m
+        self.ctx_norm = nn.ModuleDict({m: nn.LayerNorm(d) for m in modalities})
+        self.bn_norm = nn.LayerNorm(d) if mode == "bottleneck" else None
+
+    def forward(self, streams: dict[str, Tokens], present: dict[str, Tensor], bottleneck: Tensor | None = None):
+        "`streams` {modality: Tokens}; returns the updated streams and bottleneck tokens `(B, K, d)` (bottleneck mode)."
+        ctx = {m: replace(t, x=self.ctx_norm[m](t.x)) for m, t in streams.items()}
+        if self.mode == "bottleneck": return self._via_bottleneck(streams, ctx, present, bottleneck)
+        out = dict(streams)
+        for m, blk in self.blocks.items():
+            others = {o: c for o, c in ctx.items() if o != m}
+            if m not in streams or not others: continue
+            t = streams[m]
+            if self.mode == "cls":   # only the CLS asks; keys = [own CLS; the other streams' tokens]
+                own = Segment(m, 0, 1, n_prefix=1)
+                kx, kmask, ksegs = join_tokens({o: after_prefix(c) for o, c in others.items()},
+                                               prefix=ctx[m].x[:, :1], prefix_name=m)
+                cls = blk(t.x[:, :1], context=kx, context_mask=kmask, cross_segments=([own], [own] + ksegs[1:]))
+                out[m] = replace(t, x=torch.cat([cls, t.x[:, 1:]], 1))
+            else:
+                kx, kmask, ksegs = join_tokens(others)
+                segs = (segments_of({m: t}), ksegs)
+                out[m] = replace(t, x=blk(t.x, context=kx, context_mask=kmask, cross_segments=segs))
+        return out, bottleneck
+
+    def _via_bottleneck(self, streams, ctx, present, z):
+        if z is None: raise ValueError("mode='bottleneck' needs bottleneck= tokens (B, K, d)")
+        if not streams: return streams, z
+        seg = [Segment("bottleneck", 0, z.shape[1])]
+        # read: Z <- each present stream, averaged over the present ones
+        reads = {m: self.reads[m](z, context=c.x, context_mask=None if c.full else c.mask,
+                                  cross_segments=(seg, segments_of({m: c})))
+                 for m, c in ctx.items()}
+        if reads:
+            mean, den = present_mean(reads, present)
+            z = torch.where(den > 0, mean, z)
+        zc = self.bn_norm(z)       # write: every stream <- Z
+        out = {m: replace(t, x=self.blocks[m](t.x, context=zc, cross_segments=(segments_of({m: t}), seg)))
+               for m, t in streams.items()}
+        return out, z
+
+# %% ../nbs/01_layers.ipynb #a1e0c003
+class ExchangeLayer(nn.Module):
+    "One cross-modal layer: a per-stream self-attention block, then one `Exchange` in `mode`."
+    def __init__(self, d: int, heads: int, modalities, mode: str = "co", query: str | None = None,
+                 mlp_ratio: float = 4.0, dropout: float = 0.0):
+        super().__init__()
+        self.own = nn.ModuleDict({m: Block(d, heads, mlp_ratio, dropout) for m in modalities})
+        self.exchange = Exchange(d, heads, modalities, mode, query, mlp_ratio, dropout)
+
+    def forward(self, streams: dict[str, Tokens], present: dict[str, Tensor], bottleneck: Tensor | None = None):
+        "Self-attention within each stream, then the exchange: `(streams, bottleneck)` like `Exchange`."
+        streams = {m: replace(t, x=self.own[m](t.x, key_mask=None if t.full else t.mask, segments=segments_of({m: t})))
+                   for m, t in streams.items()}
+        return self.exchange(streams, present, bottleneck)

@@ -15,7 +15,7 @@ from .layers import build_encoder, capture_attention
 from .heads import (ClassifyHead, SegmentHead, ContrastHead, LMHead, ReconstructHead, patchify,  # noqa: F401
                                build_head, TaskMetrics, baselines)                                      # re-exported
 from . import data as _data, redundant as _r, trimodal as _t, xseg as _x, generative as _g  # noqa: F401 (tasks)
-from . import relational as _rel  # noqa: F401 -- every ShapesWorld task registers on import
+from . import relational as _rel, attributes as _attr  # noqa: F401 -- every ShapesWorld task registers on import
 
 # %% auto #0
 __all__ = ['list_fusions', 'fusion_entry', 'list_tasks', 'make_config', 'Workbench', 'create_model', 'rebuild', 'check_fusion']

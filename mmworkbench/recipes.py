@@ -28,6 +28,7 @@ class Recipe:
     model: dict = field(default_factory=dict)   # create_model overrides (patch, d, layers, ...)
     data: dict = field(default_factory=dict)    # ShapesWorld knobs (negatives=, scene={...}, ...)
     why: str = ""                               # where the recipe's number is measured
+    cbs: tuple = ()                             # callback factories, each called once per run (e.g. pretraining)
 
     @property
     def train_samples(self) -> int: return self.steps * self.bs if self.steps else self.n_train
@@ -51,12 +52,17 @@ RECIPES: dict[tuple[str, str], Recipe] = {
                                      why="nb11 (11_methods.contrastive): retrieval"),
 }
 
+def _same_recipe(a: Recipe, b: Recipe) -> bool:
+    "Equal recipes; callback factories compare by qualified name (a notebook re-running its cells redefines them)."
+    names = lambda r: replace(r, cbs=tuple(getattr(f, "__qualname__", repr(f)) for f in r.cbs))
+    return names(a) == names(b)
+
 def register_recipe(method: str, task: str, r: Recipe) -> Recipe:
     "Add `r` to `RECIPES` as the recipe of `method` on `task` (a method notebook calls this beside `register_fusion`)."
     if not isinstance(r, Recipe):
         raise TypeError(f"register_recipe({method!r}, {task!r}, r): r must be a Recipe, got {r!r}")
     old = RECIPES.get((method, task))
-    if old is not None and old != r:
+    if old is not None and not _same_recipe(old, r):
         raise ValueError(f"a different recipe for ({method!r}, {task!r}) is registered already ({old.why or old}); "
                          "change that one instead of adding a second")
     RECIPES[(method, task)] = r
@@ -82,6 +88,6 @@ def train_recipe(method: str, task: str, seed: int = 0, size: str = "tiny", load
     tdl, vdl = loaders if loaders is not None else recipe_loaders(task, r, seed)
     model: Workbench = create_model(method, task, size, seed=seed, **r.model)
     learn = Learner(model, tdl, vdl, lr=r.lr, wd=r.wd, schedule=r.schedule, seed=seed, progress=progress,
-                    device=device)
+                    device=device, cbs=[f() for f in r.cbs])
     learn.fit(None if r.steps else r.epochs, r.steps)
     return learn

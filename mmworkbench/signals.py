@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 
 # %% auto #0
-__all__ = ['pearson', 'spearman', 'linear_cka', 'linear_probe']
+__all__ = ['pearson', 'spearman', 'linear_cka', 'linear_probe', 'bayes_ceiling', 'mean_ablation']
 
 # %% ../nbs/04c_signals.ipynb #9f45fc75
 def _vec(v) -> Tensor:
@@ -69,3 +69,34 @@ def linear_probe(features: Tensor, labels: Tensor, test_frac: float = 0.3, epoch
         for _ in range(epochs):
             opt.zero_grad(); F.cross_entropy(clf(X[tr]), y[tr]).backward(); opt.step()
     with torch.no_grad(): return float((clf(X[te]).argmax(-1) == y[te]).float().mean())
+
+# %% ../nbs/04c_signals.ipynb #c4b0a002
+def bayes_ceiling(key: Tensor, y: Tensor) -> float:
+    "Accuracy of answering the most frequent `y` for each value of `key` `(n,)`: the ceiling of a model seeing only it."
+    key, y = torch.as_tensor(key).long().cpu().flatten(), torch.as_tensor(y).long().cpu().flatten()
+    if len(key) != len(y): raise ValueError(f"bayes_ceiling: {len(key)} keys for {len(y)} labels")
+    if len(y) == 0: raise ValueError("bayes_ceiling: no samples")
+    k = torch.unique(key, return_inverse=True)[1]
+    n = torch.zeros(int(k.max()) + 1, int(y.max()) + 1).index_put_((k, y), torch.ones(len(y)), accumulate=True)
+    return float(n.max(1).values.sum() / len(y))
+
+# %% ../nbs/04c_signals.ipynb #c4b0a005
+import contextlib
+
+@contextlib.contextmanager
+def mean_ablation(model: nn.Module, names, arg: int = 0):
+    "Within the block, the submodules `names` of `model` get the batch mean of their positional input `arg`."
+    mods = dict(model.named_modules())
+    names = [names] if isinstance(names, str) else list(names)
+    bad = [n for n in names if n not in mods]
+    if bad: raise KeyError(f"mean_ablation: no submodule {bad}; names look like {[n for n in mods if n][:8]}")
+    def pre(mod, args):
+        a = list(args)
+        if len(a) <= arg:
+            raise ValueError(f"mean_ablation: {type(mod).__name__} got {len(a)} positional inputs, no arg={arg}")
+        a[arg] = a[arg].mean(0, keepdim=True).expand_as(a[arg])
+        return tuple(a)
+    hs = [mods[n].register_forward_pre_hook(pre) for n in names]
+    try: yield
+    finally:
+        for h in hs: h.remove()

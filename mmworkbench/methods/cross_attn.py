@@ -9,74 +9,11 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from ..core import Fusion, FusionConfig, FusionOutput, Tokens, Segment, TaskSpec, register_fusion, segments_of
-from ..layers import Attention, Block, join_tokens, present_mean
+from ..layers import Attention, Exchange, ExchangeLayer, MODES, after_prefix, present_mean
 
 # %% auto #0
-__all__ = ['MODES', 'Exchange', 'cell_layout', 'PointerAttention', 'CrossAttnConfig', 'CrossAttnLayer', 'CrossAttnFusion',
-           'CoAttnConfig', 'ClsExchangeConfig', 'BottleneckAttnConfig']
-
-# %% ../../nbs/13_methods.cross_attn.ipynb #d4d47588
-MODES = ("cross", "co", "cls", "bottleneck", "none")
-
-def _patches(t: Tokens) -> Tokens:
-    "The tokens of `t` after its prefix (CLS) tokens."
-    p = t.n_prefix
-    return t if p == 0 else Tokens(t.x[:, p:], t.mask[:, p:], t.grid, 0, t.full)
-
-class Exchange(nn.Module):
-    """One cross-modal exchange between modality streams in `mode` (cross|co|cls|bottleneck; none: the no-exchange
-    control); every update reads pre-update states."""
-    def __init__(self, d: int, heads: int, modalities, mode: str = "co", query: str | None = None,
-                 mlp_ratio: float = 4.0, dropout: float = 0.0):
-        super().__init__()
-        if mode not in MODES: raise ValueError(f"Exchange mode={mode!r}; use one of {MODES}")
-        modalities = list(modalities)
-        if mode == "cross" and query not in modalities:
-            raise ValueError(f"mode='cross' needs query= one of the modalities {modalities}, got {query!r}")
-        self.mode, self.query = mode, query
-        blk = lambda: Block(d, heads, mlp_ratio, dropout, cross=True, self_attn=False)
-        writers = [query] if mode == "cross" else [] if mode == "none" else modalities
-        self.blocks = nn.ModuleDict({m: blk() for m in writers})                 # stream m <- others (or <- bottleneck)
-        self.reads = nn.ModuleDict({m: blk() for m in modalities}) if mode == "bottleneck" else None  # bottleneck <- m
-        self.ctx_norm = nn.ModuleDict({m: nn.LayerNorm(d) for m in modalities})
-        self.bn_norm = nn.LayerNorm(d) if mode == "bottleneck" else None
-
-    def forward(self, streams: dict[str, Tokens], present: dict[str, Tensor], bottleneck: Tensor | None = None):
-        "`streams` {modality: Tokens}; returns the updated streams and bottleneck tokens `(B, K, d)` (bottleneck mode)."
-        ctx = {m: replace(t, x=self.ctx_norm[m](t.x)) for m, t in streams.items()}
-        if self.mode == "bottleneck": return self._via_bottleneck(streams, ctx, present, bottleneck)
-        out = dict(streams)
-        for m, blk in self.blocks.items():
-            others = {o: c for o, c in ctx.items() if o != m}
-            if m not in streams or not others: continue
-            t = streams[m]
-            if self.mode == "cls":   # only the CLS asks; keys = [own CLS; the other streams' tokens]
-                own = Segment(m, 0, 1, n_prefix=1)
-                kx, kmask, ksegs = join_tokens({o: _patches(c) for o, c in others.items()}, prefix=ctx[m].x[:, :1],
-                                               prefix_name=m)
-                cls = blk(t.x[:, :1], context=kx, context_mask=kmask, cross_segments=([own], [own] + ksegs[1:]))
-                out[m] = replace(t, x=torch.cat([cls, t.x[:, 1:]], 1))
-            else:
-                kx, kmask, ksegs = join_tokens(others)
-                segs = (segments_of({m: t}), ksegs)
-                out[m] = replace(t, x=blk(t.x, context=kx, context_mask=kmask, cross_segments=segs))
-        return out, bottleneck
-
-    def _via_bottleneck(self, streams, ctx, present, z):
-        if z is None: raise ValueError("mode='bottleneck' needs bottleneck= tokens (B, K, d)")
-        if not streams: return streams, z
-        seg = [Segment("bottleneck", 0, z.shape[1])]
-        # read: Z <- each present stream, averaged over the present ones
-        reads = {m: self.reads[m](z, context=c.x, context_mask=None if c.full else c.mask,
-                                  cross_segments=(seg, segments_of({m: c})))
-                 for m, c in ctx.items()}
-        if reads:
-            mean, den = present_mean(reads, present)
-            z = torch.where(den > 0, mean, z)
-        zc = self.bn_norm(z)       # write: every stream <- Z
-        out = {m: replace(t, x=self.blocks[m](t.x, context=zc, cross_segments=(segments_of({m: t}), seg)))
-               for m, t in streams.items()}
-        return out, z
+__all__ = ['cell_layout', 'PointerAttention', 'CrossAttnConfig', 'CrossAttnFusion', 'CoAttnConfig', 'ClsExchangeConfig',
+           'BottleneckAttnConfig']
 
 # %% ../../nbs/13_methods.cross_attn.ipynb #53c9f7db
 def cell_layout(grid: tuple[int, int], n_cells: int) -> tuple[int, int]:
@@ -123,18 +60,6 @@ def _pick_query(cfg: CrossAttnConfig, task: TaskSpec) -> str:
     if cfg.query in mods: return cfg.query
     return next((m for m, s in mods.items() if s.kind != "image"), next(iter(mods)))
 
-class CrossAttnLayer(nn.Module):
-    "Per-stream self-attention block, then one `Exchange`."
-    def __init__(self, cfg: CrossAttnConfig, modalities, query):
-        super().__init__()
-        self.own = nn.ModuleDict({m: Block(cfg.d, cfg.heads, cfg.mlp_ratio, cfg.dropout) for m in modalities})
-        self.exchange = Exchange(cfg.d, cfg.heads, modalities, cfg.mode, query, cfg.mlp_ratio, cfg.dropout)
-
-    def forward(self, streams, present, bottleneck=None):
-        streams = {m: replace(t, x=self.own[m](t.x, key_mask=None if t.full else t.mask, segments=segments_of({m: t})))
-                   for m, t in streams.items()}
-        return self.exchange(streams, present, bottleneck)
-
 # %% ../../nbs/13_methods.cross_attn.ipynb #6e9aa088
 @register_fusion("cross_attn", CrossAttnConfig)
 class CrossAttnFusion(Fusion):
@@ -144,7 +69,8 @@ class CrossAttnFusion(Fusion):
         if cfg.mode not in MODES: raise ValueError(f"CrossAttnConfig.mode={cfg.mode!r}; use one of {MODES}")
         mods, d = list(task.modalities), cfg.d
         self.query = _pick_query(cfg, task)
-        self.layers = nn.ModuleList(CrossAttnLayer(cfg, mods, self.query) for _ in range(cfg.layers))
+        self.layers = nn.ModuleList(ExchangeLayer(d, cfg.heads, mods, cfg.mode, self.query, cfg.mlp_ratio, cfg.dropout)
+                                    for _ in range(cfg.layers))
         self.cls = None
         if cfg.mode == "cls": self.cls = nn.ParameterDict({m: nn.Parameter(torch.randn(1, 1, d) * 0.02) for m in mods})
         self.bottleneck = nn.Parameter(torch.randn(1, cfg.n_bottleneck, d) * 0.02) if cfg.mode == "bottleneck" else None
@@ -187,7 +113,7 @@ class CrossAttnFusion(Fusion):
     def _point(self, streams, emb, B):
         if self.image not in streams:
             return torch.zeros(B, self.task.n_classes, device=next(self.parameters()).device)
-        img = _patches(streams[self.image])
+        img = after_prefix(streams[self.image])
         q = emb[self.query] if self.query in emb else img.x.new_zeros(B, img.D)
         segs = ([Segment(self.query, 0, 1, n_prefix=1)], segments_of({self.image: img}))
         return self.pointer(q[:, None], img.x, None if img.full else img.mask, segments=segs)
