@@ -14,7 +14,7 @@ import torch.nn.functional as F
 import torch.distributed as dist
 from torch.utils.data import DataLoader, IterableDataset, RandomSampler
 from tqdm.auto import tqdm
-from .core import FusionOutput, TaskSpec, to_device, batch_size, default_device
+from .core import FusionOutput, TaskSpec, to_device, batch_size, default_device, validate_batch
 from .model import Workbench, TaskMetrics
 from .checkpoint import (save_checkpoint, load_checkpoint, checkpoint_dir, read_json, read_tensors,
                                     load_weights, read_train_state, set_rng_state)
@@ -224,7 +224,7 @@ class _Evaluation:
         self.model.eval()
         try:
             for b in dl:
-                b = to_device(b, self.device)
+                b = to_device(validate_batch(b, self.model.task), self.device)
                 with self.autocast(): out = self.model(b); loss = self.model.loss(out, b)
                 m.update(out, b, loss)
         finally: self.model.train(was)
@@ -235,7 +235,7 @@ class _Evaluation:
         "The model's `FusionOutput` on `batch` in eval mode (moved to the learner's device)."
         was = self.model.training; self.model.eval()
         try:
-            with self.autocast(): return self.model(to_device(batch, self.device))
+            with self.autocast(): return self.model(to_device(validate_batch(batch, self.model.task), self.device))
         finally: self.model.train(was)
 
 # %% ../nbs/03_learner.ipynb #03609ab9
@@ -334,7 +334,7 @@ class Learner(_Evaluation, _LearnerState):
     def train_step(self, batch: dict) -> Tensor:
         """One optimisation step (hooks before_batch, after_loss, before_step, after_step); returns the detached loss.
         The benchmark times this."""
-        self.batch = to_device(batch, self.device)
+        self.batch = to_device(validate_batch(batch, self.model.task), self.device)   # ids checked on the host
         self._hook("before_batch")
         with self.autocast():
             self.out = self._fwd(self.batch)

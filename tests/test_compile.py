@@ -1,0 +1,46 @@
+"""No graph breaks in any method's train step (DESIGN §10, issue 28): `torch._dynamo.explain` traces forward, loss and
+backward of every registered method at `tiny` on CPU as one graph. A break splits the compiled step on a GPU (a host
+sync, a Python-side branch on tensor values, an unsupported op) and costs the fused kernels their reach.
+
+`Tensor.backward()` is traced with `torch._dynamo.config.trace_autograd_ops`, so the backward is inside the graph
+being checked; the captured graph, run (`fullgraph=True`), must give the eager step's loss and gradients, so what was
+checked is the real step."""
+import pytest
+import torch
+from mmworkbench.core import dummy_batch
+from mmworkbench.model import create_model, fusion_entry, list_fusions
+
+
+def _batch(task: str) -> dict:
+    "The contract batch with one modality missing in half the samples (training batches have holes)."
+    b = dummy_batch(task, 4)
+    m = sorted(b["present"])[0]
+    b["present"][m] = torch.tensor([True, False, True, False])
+    return b
+
+
+@pytest.mark.slow   # 11-50 s per method on the shared 2-core machine (two traces each)
+@pytest.mark.parametrize("method", list_fusions())
+def test_train_step_has_no_graph_breaks(method):
+    task = fusion_entry(method).contract_task
+    model, b = create_model(method, task, "tiny", seed=0, dropout=0.0), _batch(task)
+    def step(batch):
+        loss = model.loss(model(batch), batch)
+        loss.backward()
+        return loss.detach()
+    eager = step(b); grads = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+    model.zero_grad(set_to_none=True)
+    torch._dynamo.reset()
+    with torch._dynamo.config.patch(trace_autograd_ops=True):
+        ex = torch._dynamo.explain(step)(b)
+    reasons = [f"{r.reason.splitlines()[0]} at {r.user_stack[-1] if r.user_stack else '?'}" for r in ex.break_reasons]
+    assert ex.graph_break_count == 0 and ex.graph_count == 1, \
+        f"{method}: {ex.graph_count} graphs, {ex.graph_break_count} breaks: {reasons}"
+    model.zero_grad(set_to_none=True)   # explain ran the step once; now run the captured graph itself
+    with torch._dynamo.config.patch(trace_autograd_ops=True):
+        traced = torch.compile(step, backend="eager", fullgraph=True)(b)
+    assert torch.allclose(traced, eager, atol=1e-6), f"{method}: traced loss {float(traced):.6f} != {float(eager):.6f}"
+    got = {n: p.grad for n, p in model.named_parameters() if p.grad is not None}
+    assert got.keys() == grads.keys(), f"{method}: gradients reach {sorted(set(got) ^ set(grads))} in one path only"
+    for n in grads:
+        assert torch.allclose(got[n], grads[n], atol=1e-6, rtol=1e-5), f"{method}: gradient of {n} differs"
