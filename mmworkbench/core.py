@@ -102,6 +102,7 @@ class FusionOutput:
     attn: dict[str, AttnMap] = field(default_factory=dict)
     aux: dict[str, Tensor] = field(default_factory=dict)
     tokens: dict[str, Tokens] = field(default_factory=dict)
+    scale: Tensor | None = None   # when `logits` = scale * cosine of the pair's `embeddings`: negatives can be gathered
 
     def aux_loss(self) -> Tensor | float:
         "Sum of the `aux` entries whose key ends with `_loss`."

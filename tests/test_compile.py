@@ -11,11 +11,16 @@ from mmworkbench.core import dummy_batch
 from mmworkbench.model import create_model, fusion_entry, list_fusions
 
 
-def _batch(task: str) -> dict:
-    "The contract batch with one modality missing in half the samples (training batches have holes)."
-    b = dummy_batch(task, 4)
+def _batch(model) -> dict:
+    """The contract batch with one modality missing in half the samples (training batches have holes), plus every
+    extra input the fusion reads (`text_neg`: hard-negative captions, here the captions of other samples)."""
+    b = dummy_batch(model.task, 4)
     m = sorted(b["present"])[0]
     b["present"][m] = torch.tensor([True, False, True, False])
+    for k in model.fusion.extra_inputs:
+        base = k.removesuffix("_neg")
+        if base not in b: raise KeyError(f"test_compile: no rule builds extra input {k!r}; add one to _batch")
+        b[k] = b[base].roll(1, 0)
     return b
 
 
@@ -23,7 +28,7 @@ def _batch(task: str) -> dict:
 @pytest.mark.parametrize("method", list_fusions())
 def test_train_step_has_no_graph_breaks(method):
     task = fusion_entry(method).contract_task
-    model, b = create_model(method, task, "tiny", seed=0, dropout=0.0), _batch(task)
+    model = create_model(method, task, "tiny", seed=0, dropout=0.0); b = _batch(model)
     def step(batch):
         loss = model.loss(model(batch), batch)
         loss.backward()
