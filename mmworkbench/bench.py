@@ -26,7 +26,7 @@ __all__ = ['bench_task', 'sync', 'timeit', 'matmul_peak', 'compile_mode', 'compi
 def bench_task(size: str = "tiny", head: str = "classify") -> TaskSpec:
     """An image + text task whose token count fits the preset (196+32 tokens at `base`, 64+16 at `tiny`);
     `head='contrast'` for dual encoders."""
-    img, patch, words = {"tiny": (32, 4, 16), "small": (64, 8, 32), "base": (224, 16, 32)}[size]
+    img, patch, words = {"tiny": (32, 4, 16), "small": (64, 8, 32), "base": (224, 16, 32), "large": (224, 16, 32)}[size]
     return TaskSpec(f"bench-{size}-{head}", {"image": ModalitySpec("image", (3, img, img), patch=patch),
                                              "text": ModalitySpec("text", (words,), vocab_size=1000)},
                     head=head, n_classes=10 if head == "classify" else 0)

@@ -284,6 +284,7 @@ SIZES = {
     "tiny": dict(d=64, heads=4, layers=2),
     "small": dict(d=256, heads=8, layers=4),
     "base": dict(d=768, heads=12, layers=12),
+    "large": dict(d=1024, heads=16, layers=24),   # ViT-L scale: the preset FSDP2 (Learner(parallel="fsdp")) is for
 }
 
 # %% ../nbs/00_core.ipynb #57e4534c

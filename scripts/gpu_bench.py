@@ -26,7 +26,8 @@ RECORDED = ["early", "late", "concat", "tensor", "contrastive", "cross_attn", "c
 def parse(argv=None):
     p = argparse.ArgumentParser(prog="gpu_bench.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--methods", default=",".join(RECORDED), help="comma-separated methods; default: the recorded nine")
-    p.add_argument("--size", default="base", choices=["tiny", "small", "base"], help="preset; default: %(default)s")
+    p.add_argument("--size", default="base", choices=["tiny", "small", "base", "large"],
+                   help="preset; default: %(default)s")
     p.add_argument("--batch", type=int, default=256, help="train-step batch; default: %(default)s")
     p.add_argument("--device", default="cuda", help="default: %(default)s")
     p.add_argument("--no-compile", dest="compile", action="store_false", help="eager (the recorded run compiles)")
@@ -36,7 +37,8 @@ def parse(argv=None):
     p.add_argument("--latency", action="store_true", help="also inference latency and capture overhead per method")
     p.add_argument("--repeats", type=int, default=5, help="timed repeats per measurement; default: %(default)s")
     p.add_argument("--timeout", type=float, default=1800, help="seconds one job may run; default: %(default)s")
-    p.add_argument("--budget", type=float, default=480, help="seconds for the whole run, 0 = none; default: %(default)s")
+    p.add_argument("--budget", type=float, default=480,
+                   help="seconds for the whole run, 0 = none; default: %(default)s")
     p.add_argument("--warm", type=int, default=None, help="concurrent untimed compile pass first (0 = none); "
                    "default: 3 when compiling on CUDA, else 0")
     p.add_argument("--smoke", action="store_true", help="CPU check of the driver: --size tiny --batch 4 --device cpu "
