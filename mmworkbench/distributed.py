@@ -39,9 +39,15 @@ def wrap_parallel(model: nn.Module, parallel: str = "ddp", device=None) -> nn.Mo
     from torch.distributed.fsdp import fully_shard
     from torch.distributed.device_mesh import init_device_mesh
     mesh = init_device_mesh(device.type, (dist.get_world_size(),))
-    for m in shard_units(model): fully_shard(m, mesh=mesh)
-    fully_shard(model, mesh=mesh)
+    # FSDP2 shards along dim 0, so scalars (a CLIP temperature) stay replicated: their gradients averaged by hand
+    scalars = {p for p in model.parameters() if p.ndim == 0}
+    for m in shard_units(model): fully_shard(m, mesh=mesh, ignored_params=scalars)
+    fully_shard(model, mesh=mesh, ignored_params=scalars)
+    for p in scalars: p.register_post_accumulate_grad_hook(_average_grad)
     return model
+
+def _average_grad(p: nn.Parameter):
+    dist.all_reduce(p.grad); p.grad /= dist.get_world_size()
 
 # %% ../nbs/03e_distributed.ipynb #08f55857
 def _rng(mesh) -> dict[str, Tensor]:
@@ -57,8 +63,10 @@ def _state(learn):
     msd, osd = get_state_dict(learn.model, learn.opt)
     tens = {f: {k: v for k, v in st.items() if v.ndim} for f, st in osd["state"].items()}
     scal = {f: {k: float(v) for k, v in st.items() if not v.ndim} for f, st in osd["state"].items()}
-    mesh = next(p for p in learn.model.parameters()).device_mesh
-    return {"model": msd, "optim": tens, "rng": _rng(mesh)}, scal, osd["param_groups"]
+    scal["<model>"] = {k: float(v) for k, v in msd.items() if not v.ndim}   # replicated scalars (not in DCP's files)
+    mesh = next(p for p in learn.model.parameters() if p.ndim).device_mesh
+    model = {k: v for k, v in msd.items() if v.ndim}
+    return {"model": model, "optim": tens, "rng": _rng(mesh)}, scal, osd["param_groups"], msd
 
 def save_sharded(learn, path, metrics: dict | None = None) -> Path:
     """Write an FSDP2 `learn`'s resumable state into checkpoint folder `path` (every rank calls it): its shards in
@@ -68,7 +76,7 @@ def save_sharded(learn, path, metrics: dict | None = None) -> Path:
     from torch.distributed.checkpoint.state_dict import get_model_state_dict, StateDictOptions
     path = Path(path)
     dist.barrier()   # rank 0 has cleared `path`
-    state, scal, groups = _state(learn)
+    state, scal, groups, _ = _state(learn)
     dcp.save(state, storage_writer=HuggingFaceStorageWriter(str(path / "dcp"), save_distributed=True))
     full = get_model_state_dict(learn.model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
     if dist.get_rank() == 0:
@@ -85,13 +93,14 @@ def load_sharded(learn, path, st: dict):
     from torch.distributed.checkpoint.state_dict import set_state_dict, StateDictOptions
     if "sharded" not in st:
         raise ValueError(f"{path}: not a sharded (parallel='fsdp') save; resume it with parallel='ddp'")
-    state, _, _ = _state(learn)
-    saved = st["sharded"]
+    state, _, _, msd = _state(learn)
+    saved = dict(st["sharded"]); model_scalars = saved.pop("<model>", {})
     state["optim"] = {f: v for f, v in state["optim"].items() if f in saved}
     dcp.load(state, storage_reader=HuggingFaceStorageReader(str(Path(path) / "dcp")))
+    model = {**state["model"], **{k: msd[k].new_tensor(v) for k, v in model_scalars.items()}}
     optim = {"state": {f: {**state["optim"].get(f, {}), **{k: torch.tensor(v) for k, v in s.items()}}
                        for f, s in saved.items()}, "param_groups": st["optimizer"]["param_groups"]}
-    set_state_dict(learn.model, learn.opt, model_state_dict=state["model"], optim_state_dict=optim,
+    set_state_dict(learn.model, learn.opt, model_state_dict=model, optim_state_dict=optim,
                    options=StateDictOptions(strict=False))
     torch.set_rng_state(state["rng"]["torch"].to_local()[0].cpu())
     if "cuda" in state["rng"]: torch.cuda.set_rng_state(state["rng"]["cuda"].to_local()[0].cpu())

@@ -1,7 +1,8 @@
 """Jobs run under torchrun (2 gloo ranks on CPU) by test_fsdp.py; not collected by pytest.
 
-usage: python -m torch.distributed.run --nproc_per_node 2 tests/dist_job.py MODE OUT
-  fsdp-full     FSDP2 training of `early` (dropout on) for 8 steps, saving every 4; the gathered final weights
+usage: python -m torch.distributed.run --nproc_per_node 2 tests/dist_job.py MODE OUT [METHOD]
+  fsdp-full     FSDP2 training of METHOD (`early`, dropout on; or `contrastive` on `match`, whose CLIP temperature is
+                a replicated scalar) for 8 steps, saving every 4; the gathered final weights
   fsdp-crash    the same run, stopped right after its save at step 4 (the test then runs fsdp-resume)
   fsdp-resume   Learner.resume from the crashed run's folder, trained to the end; the gathered final weights
   contrast      `contrastive` on `match`: each rank the half of one batch of 8; the ranks' mean loss and gradients"""
@@ -9,7 +10,7 @@ import json, sys
 from pathlib import Path
 import torch
 import torch.distributed as dist
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset
 from safetensors.torch import save_file
 from mmworkbench.core import dummy_batch, slice_batch
 from mmworkbench.model import create_model
@@ -26,11 +27,22 @@ class CrashAfterSave(Callback):
     def after_step(self):
         if self.learn.step == EVERY: raise Crash()
 
+class Rows(Dataset):
+    "The rows of one `dummy_batch` of `task`."
+    def __init__(self, task, n, seed=0): self.b, self.n = dummy_batch(task, n, seed=seed), n
+    def __len__(self): return self.n
+    def __getitem__(self, i):
+        return {k: ({m: p[i] for m, p in v.items()} if k == "present" else v[i]) for k, v in self.b.items()}
+
+METHOD = sys.argv[3] if len(sys.argv) > 3 else "early"
+TASK = SPEC if METHOD == "early" else "match"
+
 def loaders():
-    return DataLoader(Synth(64), 4, shuffle=True), DataLoader(Synth(16, 1), 16)
+    if METHOD == "early": return DataLoader(Synth(64), 4, shuffle=True), DataLoader(Synth(16, 1), 16)
+    return DataLoader(Rows("match", 64), 4, shuffle=True), DataLoader(Rows("match", 16, 1), 16)
 
 def learner(cbs=()):
-    return Learner(create_model("early", SPEC, seed=0, dropout=0.1), *loaders(), lr=3e-3, progress=False,
+    return Learner(create_model(METHOD, TASK, seed=0, dropout=0.1), *loaders(), lr=3e-3, progress=False,
                    parallel="fsdp", cbs=cbs)
 
 def final(run: Path, out: Path):
@@ -62,6 +74,10 @@ if __name__ == "__main__":
     assert init_distributed(), "run under torchrun"
     if mode == "fsdp-full":
         l = learner(); l.fit(steps=STEPS, ckpt_dir=out / "full_run", save_every=EVERY)
+        for n, p in l.model.named_parameters():   # replicated scalars: their gradients were averaged, so they agree
+            if p.ndim == 0:
+                both = [torch.zeros_like(p) for _ in range(dist.get_world_size())]; dist.all_gather(both, p.detach())
+                assert torch.equal(both[0], both[1]), f"{n} differs between the ranks: {both}"
         final(out / "full_run", out / "fsdp_full.safetensors")
     elif mode == "fsdp-crash":
         l = learner(cbs=[CrashAfterSave()])

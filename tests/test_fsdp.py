@@ -24,23 +24,24 @@ def _free_port():
         s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
 
 
-def torchrun(mode: str, out: Path):
+def torchrun(mode: str, out: Path, *args: str):
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{JOB.parent}", "OMP_NUM_THREADS": "1"}
     r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc_per_node", "2",
-                        "--master_addr", "127.0.0.1", "--master_port", str(_free_port()), str(JOB), mode, str(out)],
+                        "--master_addr", "127.0.0.1", "--master_port", str(_free_port()), str(JOB), mode, str(out), *args],
                        env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, f"{mode}: {r.stderr[-4000:]}"
 
 
 @pytest.mark.slow
-def test_fsdp_resume_is_exact(tmp_path):
-    for mode in ("fsdp-full", "fsdp-crash", "fsdp-resume"): torchrun(mode, tmp_path)
+@pytest.mark.parametrize("method", ["early", "contrastive"])   # contrastive: a replicated scalar (CLIP's temperature)
+def test_fsdp_resume_is_exact(tmp_path, method):
+    for mode in ("fsdp-full", "fsdp-crash", "fsdp-resume"): torchrun(mode, tmp_path, method)
     full, resumed = load_file(tmp_path / "fsdp_full.safetensors"), load_file(tmp_path / "fsdp_resumed.safetensors")
     assert full.keys() == resumed.keys()
     for k in full:
         assert torch.equal(full[k], resumed[k]), (f"{k}: resumed FSDP run differs from the uninterrupted one by "
                                                   f"{(full[k] - resumed[k]).abs().max():.2e}")
-    start = create_model("early", load_checkpoint(tmp_path / "full_run").task, seed=0, dropout=0.1).state_dict()
+    start = create_model(method, load_checkpoint(tmp_path / "full_run").task, seed=0, dropout=0.1).state_dict()
     assert max((full[k] - start[k]).abs().max().item() for k in full) > 1e-3, "training changed nothing"
     saved = tmp_path / "crash_run" / "step-00000008"   # the resumed run's save (it removed step 4's)
     files = {p.relative_to(saved).as_posix() for p in saved.rglob("*") if p.is_file()}
