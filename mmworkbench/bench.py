@@ -18,15 +18,15 @@ from .layers import Stack, attention_modules, build_encoder
 from .learner import Learner, default_device
 
 # %% auto #0
-__all__ = ['ROUTES', 'bench_task', 'sync', 'timeit', 'matmul_peak', 'count_flops', 'BenchResult', 'bench_method', 'PlainStack',
-           'bench_ceiling', 'bench_open_clip', 'bench_info', 'bench_jobs', 'run_job', 'run_bench', 'to_markdown',
-           'plot_bench', 'save_bench', 'bench_demo_load']
+__all__ = ['ROUTES', 'bench_task', 'sync', 'timeit', 'matmul_peak', 'compile_mode', 'compiled', 'count_flops', 'BenchResult',
+           'bench_method', 'PlainStack', 'bench_ceiling', 'bench_open_clip', 'bench_info', 'bench_jobs', 'run_job',
+           'run_bench', 'to_markdown', 'plot_bench', 'save_bench', 'bench_demo_load']
 
 # %% ../nbs/08_bench.ipynb #de6503df
 def bench_task(size: str = "tiny", head: str = "classify") -> TaskSpec:
     """An image + text task whose token count fits the preset (196+32 tokens at `base`, 64+16 at `tiny`);
     `head='contrast'` for dual encoders."""
-    img, patch, words = {"tiny": (32, 4, 16), "small": (64, 8, 32), "base": (224, 16, 32)}[size]
+    img, patch, words = {"tiny": (32, 4, 16), "small": (64, 8, 32), "base": (224, 16, 32), "large": (224, 16, 32)}[size]
     return TaskSpec(f"bench-{size}-{head}", {"image": ModalitySpec("image", (3, img, img), patch=patch),
                                              "text": ModalitySpec("text", (words,), vocab_size=1000)},
                     head=head, n_classes=10 if head == "classify" else 0)
@@ -51,6 +51,14 @@ def matmul_peak(device, n: int | None = None, repeats: int = 5) -> dict:
     a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
     t = timeit(lambda: a @ b, device, 2, repeats)
     return {"dtype": str(dtype).split(".")[-1], "n": n, "tflops": 2 * n ** 3 / t / 1e12}
+
+def compile_mode(compile) -> str:
+    "The figure's mode: 'eager', or 'compiled:<torch.compile mode>' ('default' for `compile=True`)."
+    return "eager" if not compile else f"compiled:{compile if isinstance(compile, str) else 'default'}"
+
+def compiled(model, compile):
+    "`torch.compile(model, mode=...)` when `compile` is True or a mode name, else `model`."
+    return torch.compile(model, mode=compile if isinstance(compile, str) else None) if compile else model
 
 def count_flops(fn) -> int:
     "FLOPs counted by `FlopCounterMode` while `fn()` runs."
@@ -77,27 +85,40 @@ class BenchResult:
     capture_one: float | None = None   # forward with one layer's maps / plain forward
     capture_all: float | None = None
     note: str = ""
+    mode: str = "eager"       # "eager" | "compiled:<torch.compile mode>": how this row's train step ran
+    graphs: int | None = None         # compiled: graphs dynamo captured for the timed train step
+    graph_breaks: int | None = None   # compiled: graph breaks dynamo counted there (0: one graph per step)
 
 def _peak_mem(device, fn):
     if torch.device(device).type != "cuda": fn(); return None
     torch.cuda.reset_peak_memory_stats(device); fn(); sync(device)
     return torch.cuda.max_memory_allocated(device) / 2 ** 30
 
-def _train_stats(name, kind, size, batch, tokens, model, step, device, peak, repeats, compile_note="", flop_step=None):
+def _dynamo_counts() -> tuple[int, int]:
+    from torch._dynamo.utils import counters
+    return counters["stats"]["unique_graphs"], sum(counters["graph_break"].values())
+
+def _train_stats(name, kind, size, batch, tokens, model, step, device, peak, repeats, compile=False, flop_step=None):
     # FLOPs are counted on `flop_step`, the same step on the eager module: dynamo skips a compiled module whose first
     # call runs under FlopCounterMode (a dispatch mode) and, on torch 2.11, keeps skipping it, so every timed step
     # ran eager.
     fl = count_flops(flop_step or step)
+    g0, b0 = _dynamo_counts()
     t = timeit(step, device, 2, repeats)
+    g1, b1 = _dynamo_counts()
     mem = _peak_mem(device, step)
     tf = fl / t / 1e12
     return BenchResult(name, kind, size, batch, tokens, sum(p.numel() for p in model.parameters()) / 1e6, t, batch / t,
-                       fl / 1e12, tf, tf / peak if peak else None, mem, note=compile_note)
+                       fl / 1e12, tf, tf / peak if peak else None, mem, note="compiled" if compile else "",
+                       mode=compile_mode(compile), graphs=g1 - g0 if compile else None,
+                       graph_breaks=b1 - b0 if compile else None)
 
 # %% ../nbs/08_bench.ipynb #e6e55cf3
-def bench_method(method: str, size: str = "tiny", batch: int = 32, device=None, compile: bool = False,
-                 peak: float | None = None, repeats: int = 5, capture: bool = True) -> BenchResult:
-    "Train-step throughput, FLOPs, MFU, memory, latency and capture overhead of one registered method."
+def bench_method(method: str, size: str = "tiny", batch: int = 32, device=None, compile: bool | str = False,
+                 peak: float | None = None, repeats: int = 5, capture: bool = True,
+                 latency: bool = True) -> BenchResult:
+    """Train-step throughput, FLOPs, MFU, memory, latency and capture overhead of one registered method (`compile`: True
+    or a `torch.compile` mode; `latency=False`: the train step alone)."""
     device = default_device(device)
     e = fusion_entry(method)
     task = bench_task(size, "classify" if e.tasks is None or "classify" in e.tasks else e.tasks[0])
@@ -110,7 +131,8 @@ def bench_method(method: str, size: str = "tiny", batch: int = 32, device=None, 
         try: learn.train_step(b)
         finally: learn._fwd = fwd
     r = _train_stats(method, "method", size, batch, tokens, model, lambda: learn.train_step(b), device, peak, repeats,
-                     "compiled" if compile else "", flop_step=eager_step)
+                     compile, flop_step=eager_step)
+    if not latency: return r
     model.eval()
     with torch.no_grad(), learn.autocast():
         fwd = learn._fwd
@@ -138,14 +160,14 @@ def bench_ceiling(size="tiny", batch=32, device=None, compile=False, peak=None, 
     L = (H // p) * (W // p) + task.modalities["text"].shape[0] + 1
     model = PlainStack(s["d"], s["heads"], s["layers"]).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=device.type == "cuda" or None)
-    fwd = torch.compile(model) if compile else model
+    fwd = compiled(model, compile)
     x, y = torch.randn(batch, L, s["d"], device=device), torch.randint(0, 10, (batch,), device=device)
     def step(f=fwd):
         with (torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.enable_grad()):
             loss = F.cross_entropy(f(x).float(), y)
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
     return _train_stats("plain-sdpa-stack", "ceiling", size, batch, L, model, step, device, peak, repeats,
-                        "compiled" if compile else "", flop_step=lambda: step(model))
+                        compile, flop_step=lambda: step(model))
 
 def _tiny_clip_cfg():
     return dict(embed_dim=64, vision_cfg=dict(image_size=32, layers=2, width=64, patch_size=4, head_width=16),
@@ -162,7 +184,7 @@ def bench_open_clip(arch="ViT-B-32", batch=32, device=None, compile=False, peak=
         model = open_clip.create_model(arch, pretrained=None, device=device); img, ctx = 224, 77
     loss_fn = open_clip.ClipLoss()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=device.type == "cuda" or None)
-    fwd = torch.compile(model) if compile else model
+    fwd = compiled(model, compile)
     x = torch.randn(batch, 3, img, img, device=device); t = torch.randint(1, 1000, (batch, ctx), device=device)
     def step(f=fwd):
         with (torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.enable_grad()):
@@ -172,22 +194,26 @@ def bench_open_clip(arch="ViT-B-32", batch=32, device=None, compile=False, peak=
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
     tokens = (img // (4 if arch == "tiny" else int(arch.split("-")[-1]))) ** 2 + 1 + ctx
     return _train_stats(f"open_clip {arch}", "open_clip", "tiny" if arch == "tiny" else "base", batch, tokens, model,
-                        step, device, peak, repeats, "compiled" if compile else "", flop_step=lambda: step(model))
+                        step, device, peak, repeats, compile, flop_step=lambda: step(model))
 
 # %% ../nbs/08_bench.ipynb #7afc191f
-def bench_info(device, size: str, batch: int, compile: bool, peak: dict) -> dict:
-    "The header of a run: device, torch version, settings, precision, the matmul `peak` measured in the run, the time."
+def bench_info(device, size: str, batch: int, compile: bool | str, peak: dict) -> dict:
+    """The header of a run: device (the GPU's name), torch version, settings with the compile mode, precision, the
+    matmul `peak` measured in the run, the time."""
     device = torch.device(device)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else \
         (platform.processor() or platform.machine()) + f" CPU ({torch.get_num_threads()} threads)"
-    return {"device": name, "torch": torch.__version__, "size": size, "batch": batch, "compile": compile, "peak": peak,
+    return {"device": name, "torch": torch.__version__, "size": size, "batch": batch, "compile": compile,
+            "compile_mode": compile_mode(compile), "peak": peak,
             "precision": "bf16 autocast" if device.type == "cuda" else "fp32",
             "time": time.strftime("%Y-%m-%d %H:%M:%S")}
 
-def bench_jobs(methods, size: str, batch: int, device, compile: bool, peak_tflops: float, repeats: int = 5,
-               refs: bool = True) -> list:
-    "`(name, job)` pairs, `job()` -> `BenchResult`: each method, then the ceiling and open_clip (ViT-B-32/-16 at base)."
-    jobs = [(m, lambda m=m: bench_method(m, size, batch, device, compile, peak_tflops, repeats)) for m in methods]
+def bench_jobs(methods, size: str, batch: int, device, compile: bool | str, peak_tflops: float, repeats: int = 5,
+               refs: bool = True, latency: bool = True) -> list:
+    """`(name, job)` pairs, `job()` -> `BenchResult`: each method, then the ceiling and open_clip (ViT-B-32/-16 at
+    base); `latency=False` times the methods' train steps alone."""
+    jobs = [(m, lambda m=m: bench_method(m, size, batch, device, compile, peak_tflops, repeats, latency=latency))
+            for m in methods]
     if refs:
         jobs.append(("ceiling", lambda: bench_ceiling(size, batch, device, compile, peak_tflops, repeats)))
         for arch in (["ViT-B-32", "ViT-B-16"] if size == "base" else ["tiny"]):
@@ -197,7 +223,7 @@ def bench_jobs(methods, size: str, batch: int, device, compile: bool, peak_tflop
 def run_job(name: str, job, device, compile: bool) -> dict:
     "One job's row as a dict, or `{name, error}`: one failing method must not lose the others' numbers."
     # fresh compile caches per job: all methods share `Workbench.forward`, whose recompiles are capped
-    if compile: torch._dynamo.reset()
+    if compile: torch._dynamo.reset(); torch._dynamo.utils.counters.clear()
     try: return asdict(job())
     except Exception as e: return {"name": name, "error": f"{type(e).__name__}: {e}"}
     finally:
@@ -213,7 +239,8 @@ def run_bench(methods=None, size="tiny", batch=32, device=None, compile=False, r
     return {"info": info, "results": rows}
 
 # %% ../nbs/08_bench.ipynb #e946fd0a
-_COLS = [("name", "{}"), ("tokens", "{}"), ("samples_per_s", "{:,.0f}"), ("tflops", "{:.3f}"), ("mfu", "{:.1%}"),
+_COLS = [("name", "{}"), ("mode", "{}"), ("graph_breaks", "{}"), ("tokens", "{}"), ("samples_per_s", "{:,.0f}"),
+         ("tflops", "{:.3f}"), ("mfu", "{:.1%}"),
          ("peak_mem_gb", "{:.2f}"), ("latency_b1_ms", "{:.2f}"), ("latency_batch_ms", "{:.1f}"),
          ("capture_one", "{:.2f}×"), ("capture_all", "{:.2f}×")]
 
@@ -221,7 +248,7 @@ def to_markdown(res: dict) -> str:
     "The run as a markdown table headed by its device, torch version and settings."
     i = res["info"]
     head = (f"**{i['device']}**, torch {i['torch']}, {i['precision']}, size `{i['size']}`, batch {i['batch']}, "
-            f"compile={i['compile']}, matmul peak {i['peak']['tflops']:.2f} TFLOP/s "
+            f"{i.get('compile_mode', 'compile=' + str(i['compile']))}, matmul peak {i['peak']['tflops']:.2f} TFLOP/s "
             f"({i['peak']['dtype']}, n={i['peak']['n']}), {i['time']}\n\n")
     lines = ["| " + " | ".join(c for c, _ in _COLS) + " |", "|" + "---|" * len(_COLS)]
     for r in res["results"]:

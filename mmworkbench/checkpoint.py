@@ -73,15 +73,16 @@ def _versions() -> dict:
 
 # %% ../nbs/03a_checkpoint.ipynb #1e76b738
 def save_checkpoint(model: nn.Module, path, metrics: dict | None = None, train_state: dict | None = None,
-                    data: dict | None = None) -> Path:
+                    data: dict | None = None, weights: dict[str, Tensor] | None = None) -> Path:
     """Write `path/model.safetensors` + `path/model.json` ({method, size, task, cfg, vocab, metrics, versions, step,
     data}); with `train_state` (a `Learner.state_dict()`), also the resumable `train.*` files. `data` records how the
-    data was built."""
+    data was built; `weights` replaces `model.state_dict()` (the gathered weights of a sharded model)."""
     model, path = unwrap(model), Path(path)
     if not isinstance(model, Workbench):
         raise TypeError(f"save_checkpoint takes a Workbench (create_model(...)), got {type(model).__name__}")
     path.mkdir(parents=True, exist_ok=True)
-    write_tensors(path / "model.safetensors", model.state_dict(), {"format": "mmworkbench"})
+    weights = model.state_dict() if weights is None else weights
+    write_tensors(path / "model.safetensors", weights, {"format": "mmworkbench"})
     if train_state is not None: write_train_state(path, train_state)
     meta = {**model.spec(), "metrics": metrics or {}, "vocab": model.task.vocab, "versions": _versions(),
             "step": train_state.get("step") if train_state is not None else None, "data": data, "format": 1}

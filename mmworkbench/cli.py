@@ -48,6 +48,8 @@ def _add_bench_args(p: argparse.ArgumentParser):
     arg("--batch", type=int, default=32, help="batch size of the train step and the large-batch latency")
     arg("--device", default=None, help="cuda, cuda:1 or cpu (default: CUDA when present)")
     arg("--compile", action="store_true", help="torch.compile the models (and the references)")
+    arg("--compile-mode", default=None, help="torch.compile mode, implies --compile: default, reduce-overhead, "
+        "max-autotune-no-cudagraphs, max-autotune (recorded in the run's header and every row)")
     arg("--no-refs", action="store_true", help="skip the plain-stack ceiling and the open_clip references")
     arg("--repeats", type=int, default=5, help="timed repeats per measurement (after 2 warm-up calls)")
     arg("--out", default="bench-results", help="folder for bench.json, bench.md and bench.png (demo-load.json)")
@@ -251,7 +253,7 @@ def cmd_bench(a) -> int:
     if a.repeats < 1: raise CLIError(f"--repeats {a.repeats}: must be >= 1")
     _check_names(methods or (), size=a.size)
     from mmworkbench.bench import run_bench, save_bench, to_markdown
-    res = run_bench(methods, a.size, a.batch, a.device, a.compile, not a.no_refs, a.repeats)
+    res = run_bench(methods, a.size, a.batch, a.device, a.compile_mode or a.compile, not a.no_refs, a.repeats)
     out = save_bench(res, a.out)
     print(to_markdown(res)); print(f"wrote {out}/bench.json, bench.md, bench.png")
     return 0 if not any("error" in r for r in res["results"]) else 1

@@ -102,6 +102,7 @@ class FusionOutput:
     attn: dict[str, AttnMap] = field(default_factory=dict)
     aux: dict[str, Tensor] = field(default_factory=dict)
     tokens: dict[str, Tokens] = field(default_factory=dict)
+    scale: Tensor | None = None   # when `logits` = scale * cosine of the pair's `embeddings`: negatives can be gathered
 
     def aux_loss(self) -> Tensor | float:
         "Sum of the `aux` entries whose key ends with `_loss`."
@@ -234,8 +235,9 @@ def batch_size(batch: dict) -> int:
     raise ValueError("empty batch: it holds no tensor, so its batch size is unknown")
 
 # %% ../nbs/00_core.ipynb #6da603f2
-def validate_batch(batch: dict, spec: TaskSpec):
-    "Raise a `ValueError` naming the bad key, its shape and the fix when `batch` does not fit `spec`."
+def validate_batch(batch: dict, spec: TaskSpec) -> dict:
+    """`batch` itself when it fits `spec`; else an error naming the bad key, its shape and the fix. Token ids are
+    range-checked on the host only (reading them on a GPU would sync it)."""
     if not isinstance(batch, dict):
         raise TypeError(f"a batch is a dict of modality -> tensor, got {type(batch).__name__}")
     known = set(spec.modalities) | {"present", spec.target}
@@ -250,9 +252,10 @@ def validate_batch(batch: dict, spec: TaskSpec):
         if ms.kind == "text":
             if v.dtype not in (torch.long, torch.int32, torch.int64):
                 raise TypeError(f"batch[{m!r}] must hold integer token ids, got {v.dtype}")
-            # the range check reads values (a device sync); under torch.compile it would split the graph,
-            # so it runs eagerly only
-            if v.numel() and not torch.compiler.is_compiling() and (int(v.min()) < 0 or int(v.max()) >= ms.vocab_size):
+            # the range check reads values: free on the host, a sync on an accelerator (and a graph break under
+            # torch.compile), so it runs on host batches only; the Learner checks each batch before moving it
+            on_host = v.device.type == "cpu" and not torch.compiler.is_compiling()
+            if on_host and v.numel() and (int(v.min()) < 0 or int(v.max()) >= ms.vocab_size):
                 raise ValueError(f"batch[{m!r}] holds token ids outside [0, {ms.vocab_size}); "
                                  "encode text with the task's vocabulary")
     for m, p in batch.get("present", {}).items():
@@ -264,6 +267,7 @@ def validate_batch(batch: dict, spec: TaskSpec):
     extra = [k for k in batch if k not in known and not k.startswith("_")]
     if extra and not mods:
         raise KeyError(f"batch has none of task {spec.name!r}'s modalities {list(spec.modalities)}; it has {extra}")
+    return batch
 
 # %% ../nbs/00_core.ipynb #4d103107
 @dataclass
@@ -280,6 +284,7 @@ SIZES = {
     "tiny": dict(d=64, heads=4, layers=2),
     "small": dict(d=256, heads=8, layers=4),
     "base": dict(d=768, heads=12, layers=12),
+    "large": dict(d=1024, heads=16, layers=24),   # ViT-L scale: the preset FSDP2 (Learner(parallel="fsdp")) is for
 }
 
 # %% ../nbs/00_core.ipynb #57e4534c

@@ -8,11 +8,12 @@ import itertools
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+import torch.distributed as dist
 from .core import FusionOutput, ModalitySpec, TaskSpec, batch_size
 
 # %% auto #0
-__all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'LMHead', 'patchify', 'ReconstructHead', 'build_head', 'TaskMetrics',
-           'baselines', 'unpatchify']
+__all__ = ['ClassifyHead', 'SegmentHead', 'ContrastHead', 'data_world', 'gather_rows', 'info_nce', 'LMHead', 'patchify',
+           'ReconstructHead', 'build_head', 'TaskMetrics', 'baselines', 'unpatchify']
 
 # %% ../nbs/02l_heads.ipynb #96e01ab7
 class ClassifyHead(nn.Module):
@@ -49,23 +50,60 @@ class ContrastHead(nn.Module):
     def __init__(self, d_in: int, task: TaskSpec, init_temp: float = 0.07):
         super().__init__(); self.task = task
         self.logit_scale = nn.Parameter(torch.tensor(1 / init_temp).log())
+    def scale(self) -> Tensor: return self.logit_scale.exp().clamp(max=100)
     def scores(self, out: FusionOutput, a: str, b: str) -> Tensor:
         "Scaled cosine similarities `(B, B)` between the embeddings of modalities `a` and `b`."
-        za, zb = F.normalize(out.embeddings[a].float(), dim=-1), F.normalize(out.embeddings[b].float(), dim=-1)
-        return self.logit_scale.exp().clamp(max=100) * za @ zb.T
+        return self.scale() * _unit(out, a) @ _unit(out, b).T
     def forward(self, out: FusionOutput) -> FusionOutput:
         a, b = self.task.pair
         if out.logits is None and a in out.embeddings and b in out.embeddings:   # a fusion may score pairs itself
-            out.logits = self.scores(out, a, b)
+            out.logits, out.scale = self.scores(out, a, b), self.scale()
         return out
     def loss(self, out, batch):
-        "Symmetric InfoNCE on `logits` (the task's pair); with more modalities, averaged with every other pair's."
+        """Symmetric InfoNCE on `logits` (the task's pair); with more modalities, averaged with every other pair's.
+        Training under `torch.distributed`, scaled-cosine pairs take their negatives from every rank (`info_nce`)."""
         y = torch.arange(out.logits.shape[0], device=out.logits.device)
         nce = lambda s: (F.cross_entropy(s, y) + F.cross_entropy(s.T, y)) / 2
+        wide = data_world() > 1 and torch.is_grad_enabled()
         other = [(a, b) for a, b in itertools.combinations(self.task.modalities, 2)
                  if {a, b} != set(self.task.pair) and a in out.embeddings and b in out.embeddings]
-        return (nce(out.logits) + sum(nce(self.scores(out, a, b)) for a, b in other)) / (1 + len(other))
+        a, b = self.task.pair
+        main = info_nce(_unit(out, a), _unit(out, b), out.scale) if wide and out.scale is not None else nce(out.logits)
+        rest = [info_nce(_unit(out, a), _unit(out, b), self.scale()) if wide else nce(self.scores(out, a, b))
+                for a, b in other]
+        return (main + sum(rest)) / (1 + len(other))
 
+
+# %% ../nbs/02l_heads.ipynb #8d8670bf
+def _unit(out: FusionOutput, m: str) -> Tensor: return F.normalize(out.embeddings[m].float(), dim=-1)
+
+def data_world() -> int:
+    "How many ranks split each batch: `torch.distributed`'s world size, 1 outside it."
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+class _GatherRows(torch.autograd.Function):
+    "Every rank's rows in rank order; backward sums all ranks' gradients for this rank's rows (their losses used them)."
+    @staticmethod
+    def forward(ctx, x):
+        parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
+        dist.all_gather(parts, x.contiguous()); ctx.rank, ctx.n = dist.get_rank(), x.shape[0]
+        return torch.cat(parts)
+    @staticmethod
+    def backward(ctx, g):
+        g = g.contiguous(); dist.all_reduce(g)
+        return g[ctx.rank * ctx.n:(ctx.rank + 1) * ctx.n]
+
+def gather_rows(x: Tensor) -> Tensor:
+    "`x (B, ...)` of every rank joined `(world·B, ...)`; gradients reach each rank's own rows. Every rank needs one B."
+    return _GatherRows.apply(x) if data_world() > 1 else x
+
+def info_nce(za: Tensor, zb: Tensor, scale) -> Tensor:
+    """Symmetric InfoNCE of this rank's unit rows `za, zb (B, E)` against every rank's rows as negatives. The ranks'
+    mean is the loss of one process over the joined batch, and with DDP/FSDP's gradient averaging so is the gradient:
+    a rank's rows get their gradient from every rank's loss (`gather_rows`)."""
+    B, r = za.shape[0], dist.get_rank() if data_world() > 1 else 0
+    y = torch.arange(B, device=za.device) + r * B
+    return (F.cross_entropy(scale * za @ gather_rows(zb).T, y) + F.cross_entropy(scale * zb @ gather_rows(za).T, y)) / 2
 
 # %% ../nbs/02l_heads.ipynb #dd0c3444
 class LMHead(nn.Module):

@@ -14,10 +14,11 @@ import torch.nn.functional as F
 import torch.distributed as dist
 from torch.utils.data import DataLoader, IterableDataset, RandomSampler
 from tqdm.auto import tqdm
-from .core import FusionOutput, TaskSpec, to_device, batch_size, default_device
+from .core import FusionOutput, TaskSpec, to_device, batch_size, default_device, validate_batch
 from .model import Workbench, TaskMetrics
 from .checkpoint import (save_checkpoint, load_checkpoint, checkpoint_dir, read_json, read_tensors,
                                     load_weights, read_train_state, set_rng_state)
+from .distributed import wrap_parallel, save_sharded, load_sharded
 
 # %% auto #0
 __all__ = ['dist_on', 'get_rank', 'get_world', 'init_distributed', 'EpochBatchSampler', 'resumable_loader', 'CancelFit',
@@ -224,7 +225,7 @@ class _Evaluation:
         self.model.eval()
         try:
             for b in dl:
-                b = to_device(b, self.device)
+                b = to_device(validate_batch(b, self.model.task), self.device)
                 with self.autocast(): out = self.model(b); loss = self.model.loss(out, b)
                 m.update(out, b, loss)
         finally: self.model.train(was)
@@ -235,7 +236,7 @@ class _Evaluation:
         "The model's `FusionOutput` on `batch` in eval mode (moved to the learner's device)."
         was = self.model.training; self.model.eval()
         try:
-            with self.autocast(): return self.model(to_device(batch, self.device))
+            with self.autocast(): return self.model(to_device(validate_batch(batch, self.model.task), self.device))
         finally: self.model.train(was)
 
 # %% ../nbs/03_learner.ipynb #03609ab9
@@ -250,14 +251,16 @@ class _LearnerState:
                 "save_every": self.save_every}
 
     def save_state(self, ckpt_dir) -> Path | None:
-        """Save a resumable checkpoint as `ckpt_dir/step-NNNNNNNN` and point `ckpt_dir/latest` at it (rank 0 writes;
-        every rank waits)."""
-        d, out = Path(ckpt_dir), None
+        """Save a resumable checkpoint as `ckpt_dir/step-NNNNNNNN` and point `ckpt_dir/latest` at it (rank 0 writes,
+        under FSDP2 every rank its shards; every rank waits)."""
+        d, out, metrics = Path(ckpt_dir), None, self.history[-1] if self.history else None
+        name = f"step-{self.step:08d}"; tmp = d / f".tmp-{name}"
         if get_rank() == 0:
             d.mkdir(parents=True, exist_ok=True)
-            name = f"step-{self.step:08d}"; tmp = d / f".tmp-{name}"
             if tmp.exists(): shutil.rmtree(tmp)
-            save_checkpoint(self.model, tmp, self.history[-1] if self.history else None, train_state=self.state_dict())
+        if self.hparams["parallel"] == "fsdp": save_sharded(self, tmp, metrics)
+        elif get_rank() == 0: save_checkpoint(self.model, tmp, metrics, train_state=self.state_dict())
+        if get_rank() == 0:
             if (d / name).exists(): shutil.rmtree(d / name)
             os.replace(tmp, d / name)
             lt = d / "latest.tmp"; lt.write_text(name); os.replace(lt, d / "latest")
@@ -275,12 +278,13 @@ class _LearnerState:
         if meta.get("method") != self.model.method:
             raise ValueError(f"{p / 'model.json'}: saved method {meta.get('method')!r}, "
                              f"this learner trains {self.model.method!r}")
-        load_weights(self.model, read_tensors(p / "model.safetensors"), p / "model.safetensors")
-        st = read_train_state(p)
-        try: self.opt.load_state_dict(st["optimizer"])
+        st, sharded = read_train_state(p), self.hparams["parallel"] == "fsdp"
+        if not sharded: load_weights(self.model, read_tensors(p / "model.safetensors"), p / "model.safetensors")
+        try: sharded or self.opt.load_state_dict(st["optimizer"])
         except (ValueError, KeyError) as e:
             raise ValueError(f"{p / 'train.safetensors'}: optimizer state does not fit this model ({e})") from None
         set_rng_state(*st["rng"])
+        if sharded: load_sharded(self, p, st)   # weights, AdamW state and this rank's RNG, from every rank's shards
         self.step, self.total, self.epochs = st["step"], st["total"], st["epochs"]
         self.history, self._epoch_loss = st["history"], st["epoch_loss"]
         self._saved_step, self.save_every = self.step, st.get("save_every")
@@ -300,8 +304,9 @@ class _LearnerState:
 class Learner(_Evaluation, _LearnerState):
     "Train a `Workbench` on dict batches: `fit`, `validate`, `predict`, `train_step`, checkpoints and resume."
     def __init__(self, model: Workbench, train_dl, valid_dl=None, lr: float = 3e-3, wd: float = 0.01, cbs=(),
-                 device=None, precision: str = "auto", compile: bool = False, grad_clip: float | None = 1.0,
-                 schedule: str | None = "onecycle", seed: int | None = 0, progress: bool = True, epochs: int = 1):
+                 device=None, precision: str = "auto", compile: bool | str = False, grad_clip: float | None = 1.0,
+                 schedule: str | None = "onecycle", seed: int | None = 0, progress: bool = True, epochs: int = 1,
+                 parallel: str = "ddp"):
         if not isinstance(model, Workbench):
             raise TypeError(f"Learner takes a Workbench (create_model(...)), got {type(model).__name__}")
         if precision not in ("auto", "bf16", "fp32"):
@@ -309,16 +314,13 @@ class Learner(_Evaluation, _LearnerState):
         self.device = default_device(device)
         self.model = model.to(self.device)
         self.hparams = dict(lr=lr, wd=wd, precision=precision, compile=compile, grad_clip=grad_clip,
-                            schedule=schedule, seed=seed)
+                            schedule=schedule, seed=seed, parallel=parallel)
         self.precision = ("bf16" if self.device.type == "cuda" else "fp32") if precision == "auto" else precision
         self.train_dl = resumable_loader(train_dl, seed or 0, get_rank(), get_world())
         self.valid_dl, self.progress, self.epochs = valid_dl, progress, epochs
+        fwd = wrap_parallel(model, parallel, self.device)   # DDP when distributed, or FSDP2 sharding `model` in place
         self.opt = make_optimizer(model, lr, wd, self.device)
-        fwd = model
-        if dist_on():
-            ids = [self.device.index] if self.device.type == "cuda" else None
-            fwd = nn.parallel.DistributedDataParallel(model, device_ids=ids, find_unused_parameters=True)
-        self._fwd = torch.compile(fwd) if compile else fwd
+        self._fwd = torch.compile(fwd, mode=compile if isinstance(compile, str) else None) if compile else fwd
         clip = [GradClip(grad_clip)] if grad_clip else []
         self.cbs = [Schedule(schedule), *clip, Recorder(), ProgressBar(), *cbs]
         for cb in self.cbs: cb.learn = self
@@ -334,7 +336,7 @@ class Learner(_Evaluation, _LearnerState):
     def train_step(self, batch: dict) -> Tensor:
         """One optimisation step (hooks before_batch, after_loss, before_step, after_step); returns the detached loss.
         The benchmark times this."""
-        self.batch = to_device(batch, self.device)
+        self.batch = to_device(validate_batch(batch, self.model.task), self.device)   # ids checked on the host
         self._hook("before_batch")
         with self.autocast():
             self.out = self._fwd(self.batch)

@@ -1,5 +1,6 @@
 "CPU smoke run of `mmwb bench` with tiny presets: checks the output's fields, never its speed."
 import json
+import pytest
 from mmworkbench.cli import main
 
 FIELDS = {"name", "kind", "size", "batch", "tokens", "params_m", "step_s", "samples_per_s", "step_tflop", "tflops", "mfu",
@@ -36,7 +37,28 @@ def test_gpu_bench_driver_runs_each_job_in_its_own_process(tmp_path):
     assert r.returncode == 1, r.stderr[-2000:]     # one job failed
     res = json.loads((tmp_path / "bench.json").read_text())
     assert {"device", "torch", "peak", "size", "batch", "compile"} <= set(res["info"]) and res["info"]["size"] == "tiny"
+    assert res["info"]["compile_mode"] == "eager" and res["info"]["driver"]["budget_s"] == 480
     late, nope = res["results"]
     assert FIELDS <= set(late) and late["name"] == "late" and late["samples_per_s"] > 0
+    assert late["mode"] == "eager" and late["graph_breaks"] is None and late["latency_b1_ms"] is None   # train step
     assert nope["name"] == "nope" and "unknown method 'nope'" in nope["error"]
     assert "| late |" in (tmp_path / "bench.md").read_text() and (tmp_path / "bench.png").exists()
+
+
+@pytest.mark.slow
+def test_gpu_bench_smoke_compiles_and_records_the_mode(tmp_path):
+    "`scripts/gpu_bench.py --smoke` on CPU, compiled: every row says it ran compiled, as one graph with no breaks."
+    import os, subprocess, sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, str(root / "scripts" / "gpu_bench.py"), "--smoke", "--methods", "late,early",
+                        "--out", str(tmp_path)], capture_output=True, text=True, timeout=1200,
+                       env={**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path / "bench.json").read_text())
+    assert res["info"]["compile_mode"] == "compiled:default" and res["info"]["size"] == "tiny"
+    rows = {x["name"]: x for x in res["results"]}
+    assert rows.keys() == {"plain-sdpa-stack", "late", "early", "open_clip tiny"}
+    for x in rows.values(): assert x["mode"] == "compiled:default" and x["samples_per_s"] > 0, x
+    for m in ("late", "early"): assert rows[m]["graph_breaks"] == 0 and rows[m]["graphs"] >= 1, rows[m]
+    assert "compiled:default" in (tmp_path / "bench.md").read_text()

@@ -310,15 +310,17 @@ class ContrastiveFusion(Fusion):
         if both is not None and self.cfg.scoring == "maxsim":
             s = torch.where(both[:, None] & both[None], s, emb[self.img] @ emb[self.txt].T)
         scale = self.clip.logit_scale.exp().clamp(max=100)
-        out = FusionOutput(logits=scale * s, embeddings=emb, tokens=toks, aux={"logit_scale": scale.detach()})
+        out = FusionOutput(logits=scale * s, embeddings=emb, tokens=toks, aux={"logit_scale": scale.detach()},
+                           scale=scale if self.cfg.scoring == "cosine" else None)   # cosine: negatives gatherable
         neg = inputs.get("text_neg")
-        if neg is not None and both is not None and both.any() and self.cfg.hard_negative_weight:
+        if neg is not None and both is not None and self.cfg.hard_negative_weight:
             zn, tn = self.encode({self.txt: neg})
             sn = self.scores({self.img: emb[self.img], self.txt: F.normalize(zn[self.txt], dim=-1)}, {**toks, **tn},
                              paired=True)
-            pair = scale * torch.stack([s.diagonal(), sn], 1)[both]     # caption vs its swapped version, per image
-            first = pair.new_zeros(len(pair), dtype=torch.long)
-            out.aux["hardneg_loss"] = self.cfg.hard_negative_weight * F.cross_entropy(pair, first)
+            pair = scale * torch.stack([s.diagonal(), sn], 1)     # caption vs its swapped version, per image
+            ce = F.cross_entropy(pair, pair.new_zeros(B, dtype=torch.long), reduction="none")
+            # the mean over rows with both sides, as a masked sum: no value-dependent branch or shape (no graph break)
+            out.aux["hardneg_loss"] = self.cfg.hard_negative_weight * (ce * both).sum() / both.sum().clamp_min(1)
         if self.training and self.cfg.rafa_weight and both is not None and both.sum() > 1:
             zi, zt = emb[self.img][both], emb[self.txt][both]
             out.aux["rafa_loss"] = self.cfg.rafa_weight * prior_alignment_loss(zi, zt)
