@@ -19,7 +19,7 @@ SAME_FLOOR = {("learner", "checkpoint"), ("recipes", "learner"), ("model", "head
               ("folders", "data"), ("redundant", "data"), ("redundant", "scenes"), ("trimodal", "data"),
               ("trimodal", "scenes"), ("xseg", "data"), ("xseg", "scenes"), ("generative", "data"),
               ("generative", "scenes"), ("relational", "data"), ("relational", "scenes"),
-              ("attrib", "viz"), ("explore", "viz"), ("explore", "attrib"), ("gap", "viz"), ("gap", "signals"), ("charts", "signals"), ("robust", "viz"),
+              ("attrib", "viz"), ("explore", "viz"), ("explore", "attrib"), ("gap", "viz"), ("gap", "signals"), ("charts", "signals"), ("charts", "viz"), ("robust", "viz"),
               ("robust", "attrib"),
               ("predict", "defaults"), ("predict", "inputs"), ("bench", "demo"),
               ("cli", "bench"), ("cli", "registry_view"), ("cli", "demo"), ("cli", "docs"), ("cli", "leaderboard"), ("leaderboard", "bench"),
