@@ -19,6 +19,7 @@ from .inputs import (InputError, load_models, read_image, check_question, check_
 from .viz import ordered_maps, find_map, token_attention, to_image, show_input
 from .attrib import integrated_gradients, plot_attribution, words
 from .gap import collect_embeddings, pca_scatter, centroid_gap, mean_cosine, modality_classifier_accuracy
+from .segment_view import segment_answer
 from . import data as sw
 
 # %% auto #0
@@ -308,6 +309,8 @@ class Predictor:
         "Probabilities of the answers of the question's form, the model's input picture and markdown about the answer."
         t0 = time.perf_counter()
         model, batch, info, out = self._run(method, seed, objects, noise, missing, upload, question)
+        if model.task.head == "segment":                  # a mask, not answers: mmworkbench.segment_view
+            return segment_answer(model, batch, info, out, missing, (time.perf_counter() - t0) * 1e3)
         probs = probabilities(model, out)
         shown = {k: probs[k] for k in answer_choices(model.task, info["question"]) if k in probs} or probs
         md, top = answer_md(info, shown, missing, (time.perf_counter() - t0) * 1e3), max(probs, key=probs.get)

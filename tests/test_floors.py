@@ -8,7 +8,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "mmworkbench"
 FLOORS = {"core": 0, "layers": 1, "scenes": 2, "data": 2, "folders": 2, "batchview": 2, "redundant": 2, "trimodal": 2,
           "xseg": 2, "generative": 2, "relational": 2, "heads": 3, "model": 3, "checkpoint": 4, "learner": 4, "recipes": 4,
-          "viz": 6, "charts": 6, "signals": 6, "gap": 6, "attrib": 6, "robust": 6, "explore": 6, "predict": 7, "defaults": 7, "inputs": 7,
+          "viz": 6, "charts": 6, "signals": 6, "gap": 6, "attrib": 6, "robust": 6, "explore": 6, "predict": 7, "defaults": 7, "inputs": 7, "segment_view": 7,
           "demo": 8, "bench": 8, "leaderboard": 8, "cli": 8, "docs": 8, "docs_offline": 8,
           "docs_text": 8, "registry_view": 8}
 METHODS_FLOOR = 5
@@ -21,7 +21,7 @@ SAME_FLOOR = {("learner", "checkpoint"), ("recipes", "learner"), ("model", "head
               ("generative", "scenes"), ("relational", "data"), ("relational", "scenes"),
               ("attrib", "viz"), ("explore", "viz"), ("explore", "attrib"), ("gap", "viz"), ("gap", "signals"), ("charts", "signals"), ("charts", "viz"), ("robust", "viz"),
               ("robust", "attrib"),
-              ("predict", "defaults"), ("predict", "inputs"), ("bench", "demo"),
+              ("predict", "defaults"), ("predict", "inputs"), ("predict", "segment_view"), ("bench", "demo"),
               ("cli", "bench"), ("cli", "registry_view"), ("cli", "demo"), ("cli", "docs"), ("cli", "leaderboard"), ("leaderboard", "bench"),
               ("docs", "docs_offline"), ("docs", "docs_text")}
 
