@@ -200,7 +200,7 @@ class CMXConcatConfig(CMXConfig): fuse: str = "concat"
 for _name, _cfg in [("cmx_add", CMXAddConfig), ("cmx_concat", CMXConcatConfig)]:
     register_fusion(_name, _cfg, tasks=("segment",), contract_task="seg", sizes=CMX_SIZES)(CMXFusion)
 
-CMX_STEPS = 150                        # the recipe's steps of 32 samples (nb16's fast path)
+CMX_STEPS = 250                        # the recipe's steps of 32 samples (nb16's fast path)
 CMX_DATA = dict(camo=0.5, holes=1.0)   # camouflage on half the objects; X misses every object RGB shows
 for _m in ("cmx", "cmx_add", "cmx_concat"):
     for _t in ("seg", "seg_thermal", "seg_event"):
