@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .signals import spearman
 
 # %% auto #0
-__all__ = ['curves', 'bars', 'scatter', 'matrix', 'image_grid']
+__all__ = ['curves', 'bars', 'scatter', 'matrix', 'image_grid', 'masks']
 
 # %% ../nbs/04b_charts.ipynb #84b71ecd
 def _arr(v) -> np.ndarray:
@@ -134,4 +134,51 @@ def image_grid(rows: Mapping[str, Tensor], n: int = 6, titles: Sequence[str] | N
             ax.set_xticks([]); ax.set_yticks([])
             if j == 0: ax.set_ylabel(str(name), fontsize=7)
             if i == 0 and titles is not None and j < len(titles): ax.set_title(str(titles[j]), fontsize=7)
+    return fig
+
+# %% ../nbs/04b_charts.ipynb #c16m0002
+import matplotlib
+from matplotlib.patches import Patch
+from .viz import to_rgb
+
+def _class_colours(n: int) -> list[tuple]:
+    "`n` distinct RGB colours (tab10, cycled) for classes 1..n."
+    cmap = matplotlib.colormaps["tab10"]
+    return [cmap(k % 10)[:3] for k in range(n)]
+
+def _rows(v: Tensor, what: str) -> Tensor:
+    "A panel as a batch: `(B, C, H, W)` for an image (float), `(B, H, W)` for a class mask (integers)."
+    v = torch.as_tensor(v).detach().cpu()
+    if v.is_floating_point(): return v[None] if v.ndim == 3 else v
+    if v.ndim == 2: return v[None]
+    if v.ndim != 3:
+        raise ValueError(f"masks: panel {what!r} has shape {tuple(v.shape)}; pass (H, W) or (B, H, W) classes")
+    return v
+
+def masks(panels: Mapping[str, Tensor], labels: Sequence[str] | None = None, image: Tensor | None = None,
+          title: str = "", alpha: float = 0.65, cell: float = 1.7) -> Figure:
+    """Class masks beside their inputs: one column per `panels` entry, one row per sample. A float panel
+    `(C, H, W)` (or batched) is drawn as an image; an integer panel `(H, W)` is a class mask drawn over `image`
+    (when given) in one colour per class, class 0 (background) see-through; the legend names `labels[1:]`."""
+    if not panels: raise ValueError("masks: `panels` is empty; pass {name: image or class mask}")
+    rows = {k: _rows(v, k) for k, v in panels.items()}
+    B = {v.shape[0] for v in rows.values()}
+    if len(B) != 1: raise ValueError(f"masks: panels hold different numbers of samples {sorted(B)}; pass one each")
+    B = B.pop(); im = None if image is None else _rows(image, "image")
+    fig = Figure(figsize=(cell * len(rows) + (1.3 if labels else 0.2), cell * B + 0.5), layout="constrained")
+    axes = fig.subplots(B, len(rows), squeeze=False)
+    n_cls = 1 + max([int(v.max()) for v in rows.values() if not v.is_floating_point()] + [len(labels or [1]) - 1])
+    pal = np.array([(0, 0, 0, 0)] + [(*c, 1.0) for c in _class_colours(n_cls - 1)])
+    for j, (name, v) in enumerate(rows.items()):
+        for i in range(B):
+            ax = axes[i, j]; ax.set_xticks([]); ax.set_yticks([])
+            if v.is_floating_point(): ax.imshow(to_rgb(v[i]))
+            else:
+                if im is not None: ax.imshow(to_rgb(im[i]))
+                ax.imshow(pal[v[i].clamp(0, n_cls - 1).numpy()], alpha=alpha, interpolation="nearest")
+            if i == 0: ax.set_title(str(name), fontsize=8)
+    if labels:
+        fig.legend(handles=[Patch(color=pal[k][:3], label=str(l)) for k, l in enumerate(labels) if k],
+                   loc="outside right center", fontsize=7, frameon=False)
+    if title: fig.suptitle(title, fontsize=9)
     return fig

@@ -27,9 +27,9 @@ def _add_model(out: dict, name: str, m) -> None:
     while name in out: name = f"{base}-{k}"; k += 1
     if not isinstance(m, Workbench):
         raise TypeError(f"{name!r}: expected a Workbench or a checkpoint folder, got {type(m).__name__}")
-    if m.task.head != "classify":
-        raise ValueError(f"{name!r} is a {m.task.head} model ({m.method} on {m.task.name!r}); "
-                         "the demo answers classification tasks such as 'vqa'")
+    if m.task.head not in ("classify", "segment"):
+        raise ValueError(f"{name!r} is a {m.task.head} model ({m.method} on {m.task.name!r}); the demo answers "
+                         "classification tasks such as 'vqa' and segments scenes of segmentation tasks such as 'seg'")
     out[name] = m.eval()
 
 def _load_folder(out: dict, p: Path, name: str | None, device) -> None:
@@ -160,7 +160,7 @@ def _scene_batch(task: TaskSpec, seed, objects, noise) -> tuple[dict, dict]:
         i = seed + int(hit[0, 0])
     batch = ds.batch([i], with_scene=True)
     info["scene"] = batch.pop("_scene").describe(0)
-    if task.labels and "y" in batch: info["truth"] = task.labels[int(batch["y"][0])]
+    if task.labels and "y" in batch and batch["y"][0].ndim == 0: info["truth"] = task.labels[int(batch["y"][0])]
     return batch, info
 
 # %% ../nbs/06c_inputs.ipynb #c471f2d6

@@ -19,6 +19,7 @@ from .inputs import (InputError, load_models, read_image, check_question, check_
 from .viz import ordered_maps, find_map, token_attention, to_image, show_input
 from .attrib import integrated_gradients, plot_attribution, words
 from .gap import collect_embeddings, pca_scatter, centroid_gap, mean_cosine, modality_classifier_accuracy
+from .segment_view import segment_answer
 from . import data as sw
 
 # %% auto #0
@@ -306,6 +307,8 @@ class Predictor:
 
     def _answer(self, method, seed, objects, noise, missing, upload, question):
         model, batch, info, out = self._run(method, seed, objects, noise, missing, upload, question)
+        if model.task.head == "segment":
+            raise InputError("method", f"{method} segments the image (a mask, not answers): ask /predict for its mask")
         probs = probabilities(model, out)
         return model, batch, info, probs, {k: probs[k] for k in answer_choices(model.task, info["question"])
                                            if k in probs} or probs
@@ -320,6 +323,10 @@ class Predictor:
     def predict(self, method, seed, objects, noise, missing, upload, question):
         "Probabilities of the answers of the question's form, the model's input picture and markdown about the answer."
         t0 = time.perf_counter()
+        model = self.get(method)
+        if model.task.head == "segment":                  # a mask, not answers: mmworkbench.segment_view
+            model, batch, info, out = self._run(method, seed, objects, noise, missing, upload, question)
+            return segment_answer(model, batch, info, out, missing, (time.perf_counter() - t0) * 1e3)
         model, batch, info, probs, shown = self._answer(method, seed, objects, noise, missing, upload, question)
         md, top = answer_md(info, shown, missing, (time.perf_counter() - t0) * 1e3), max(probs, key=probs.get)
         if top not in shown: md += f"  \n(its top class overall, **{top}** {probs[top]:.0%}, does not answer this form)"

@@ -10,7 +10,7 @@ FLOORS = {"core": 0, "layers": 1, "scenes": 2, "data": 2, "folders": 2, "batchvi
           "xseg": 2, "generative": 2, "relational": 2, "attributes": 2,
           "heads": 3, "model": 3, "checkpoint": 4, "learner": 4, "recipes": 4, "distributed": 4,
           "viz": 6, "charts": 6, "signals": 6, "gap": 6, "attrib": 6, "robust": 6, "explore": 6, "balance": 6,
-          "predict": 7, "defaults": 7, "inputs": 7, "reconview": 7,
+          "predict": 7, "defaults": 7, "inputs": 7, "reconview": 7, "segment_view": 7,
           "demo": 8, "bench": 8, "leaderboard": 8, "cli": 8, "docs": 8, "docs_offline": 8,
           "docs_text": 8, "registry_view": 8}
 METHODS_FLOOR = 5
@@ -21,9 +21,9 @@ SAME_FLOOR = {("learner", "checkpoint"), ("learner", "distributed"), ("distribut
               ("folders", "data"), ("redundant", "data"), ("redundant", "scenes"), ("trimodal", "data"),
               ("trimodal", "scenes"), ("xseg", "data"), ("xseg", "scenes"), ("generative", "data"),
               ("generative", "scenes"), ("relational", "data"), ("relational", "scenes"), ("attributes", "data"), ("attributes", "scenes"),
-              ("attrib", "viz"), ("explore", "viz"), ("explore", "attrib"), ("gap", "viz"), ("gap", "signals"), ("charts", "signals"), ("robust", "viz"),
+              ("attrib", "viz"), ("explore", "viz"), ("explore", "attrib"), ("gap", "viz"), ("gap", "signals"), ("charts", "signals"), ("charts", "viz"), ("robust", "viz"),
               ("robust", "attrib"), ("balance", "signals"),
-              ("predict", "defaults"), ("predict", "inputs"), ("reconview", "predict"), ("bench", "demo"),
+              ("predict", "defaults"), ("predict", "inputs"), ("reconview", "predict"), ("predict", "segment_view"), ("bench", "demo"),
               ("cli", "bench"), ("cli", "registry_view"), ("cli", "demo"), ("cli", "docs"), ("cli", "leaderboard"), ("leaderboard", "bench"),
               ("docs", "docs_offline"), ("docs", "docs_text")}
 
