@@ -46,7 +46,7 @@ DEFAULT = Recipe(why="generic: 3 epochs over 2,048 ShapesWorld samples")
 BINDING_SCENE = dict(background="black", colors=("red", "green", "blue", "yellow"), sizes="large", jitter=False)
 BINDING_DATA = dict(scene=BINDING_SCENE)
 RECIPES: dict[tuple[str, str], Recipe] = {
-    ("*", "binding"): Recipe(steps=600, bs=128, lr=3e-3, schedule=None, model={"patch": 8}, data=BINDING_DATA,
+    ("*", "binding"): Recipe(steps=1000, bs=128, lr=5e-4, schedule=None, model={"patch": 8}, data=BINDING_DATA,
                              why="nb10 (10_methods.early): binding"),
     ("contrastive", "match"): Recipe(steps=400, bs=128, lr=3e-3, model={"d": 32, "patch": 8},
                                      why="nb11 (11_methods.contrastive): retrieval"),
