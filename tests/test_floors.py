@@ -20,7 +20,7 @@ SAME_FLOOR = {("learner", "checkpoint"), ("recipes", "learner"), ("model", "head
               ("trimodal", "scenes"), ("xseg", "data"), ("xseg", "scenes"), ("generative", "data"),
               ("generative", "scenes"), ("relational", "data"), ("relational", "scenes"),
               ("attrib", "viz"), ("explore", "viz"), ("explore", "attrib"), ("gap", "viz"), ("gap", "signals"), ("charts", "signals"), ("robust", "viz"),
-              ("robust", "attrib"),
+              ("robust", "attrib"), ("robust", "charts"),
               ("predict", "defaults"), ("predict", "inputs"), ("bench", "demo"),
               ("cli", "bench"), ("cli", "registry_view"), ("cli", "demo"), ("cli", "docs"), ("cli", "leaderboard"), ("leaderboard", "bench"),
               ("docs", "docs_offline"), ("docs", "docs_text")}
