@@ -13,7 +13,7 @@ from .defaults import default_models
 
 # %% auto #0
 __all__ = ['ENDPOINTS', 'USER_ERRORS', 'log', 'ANSWER_ROUTE', 'ANSWER_FIELDS', 'log_user_error', 'DemoBlocks', 'close_demos',
-           'add_answer_route', 'make_demo', 'handler', 'serve']
+           'add_answer_route', 'missing_answers', 'make_demo', 'handler', 'serve']
 
 # %% ../nbs/07_demo.ipynb #e81d1b14
 ENDPOINTS = ("model_info", "next_seed", "scene", "predict", "attention", "attribution", "gap")
@@ -238,6 +238,30 @@ def _wire(demo: gr.Blocks, c: SimpleNamespace, p: Predictor):
     chain(c.examples.input(lambda q: q, c.examples, c.question, api_name="example", **private), "example", look)
     chain([c.layer.input, c.head.input, c.token.input], "look", ["attention"])
 
+# %% ../nbs/07_demo.ipynb #b94f3153
+def missing_answers(p: Predictor, seed, objects, noise, missing, upload, question) -> str:
+    "Markdown table: each method's top answer with every modality present and with `missing` (or each one) absent."
+    sets = [list(missing)] if missing else [[m] for m in p.modalities]
+    def top(name, gone):
+        try: probs = p.predict(name, seed, objects, noise, gone, upload, question)[0]
+        except USER_ERRORS: return "—"
+        k = max(probs, key=probs.get); return f"{k} ({probs[k]:.2f})"
+    head = ["method", "all present", *[f"no {', '.join(s)}" for s in sets]]
+    rows = [[name, top(name, []), *[top(name, s) for s in sets]] for name in p.names]
+    return "\n".join("| " + " | ".join(r) + " |" for r in [head, ["---"] * len(head), *rows])
+
+def _missing_panel(demo: gr.Blocks, c: SimpleNamespace, p: Predictor):
+    "The panel under the page: `missing_answers` for the scene and question on screen, redrawn when they change."
+    _title("Every method's answer with the marked modalities missing (none marked: each in turn)")
+    c.missing_md = gr.Markdown(elem_id="missing-answers")
+    def fn(*a):
+        try: return missing_answers(p, *a)
+        except USER_ERRORS: return ""       # the input's own message is shown beside it by the main chains
+    gr.on([demo.load, c.missing.input, c.seed.change, c.objects.input, c.noise.release, c.ask.click,
+           c.question.submit, c.upload.upload], fn, [c.seed, c.objects, c.noise, c.missing, c.upload, c.question],
+          [c.missing_md], api_name="missing_answers", api_visibility="private", concurrency_limit=1,
+          concurrency_id="heavy")
+
 # %% ../nbs/07_demo.ipynb #f96b623b
 def make_demo(models=None, title: str = "mmworkbench demo", concurrency: int | None = None) -> DemoBlocks:
     """A Gradio app over `models` (a `Workbench`, dict, checkpoint folder(s), a list or a `Predictor`; `None`: the
@@ -246,7 +270,7 @@ def make_demo(models=None, title: str = "mmworkbench demo", concurrency: int | N
     p = models if isinstance(models, Predictor) else Predictor(models, max_batch=concurrency)
     c = SimpleNamespace()
     with DemoBlocks(analytics_enabled=False, title=title) as demo:
-        _layout(c, p, title); _wire(demo, c, p)
+        _layout(c, p, title); _wire(demo, c, p); _missing_panel(demo, c, p)
     demo.predictor = p
     demo.queue(default_concurrency_limit=1, max_size=4 * p.batcher.max_batch)
     return demo
