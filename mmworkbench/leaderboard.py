@@ -14,17 +14,17 @@ from .core import get_task, batch_size, slice_batch, to_device, default_device, 
 from .model import list_fusions, fusion_entry, create_model, list_tasks
 from .heads import baselines
 from .recipes import recipe, recipe_loaders, train_recipe
-from .charts import matrix, bars, scatter
+from .charts import matrix, bars, scatter, curves
+from .robust import robustness, metric_name
 
 # %% auto #0
-__all__ = ['SHARED', 'BOARD_TASKS', 'HEADLINE', 'NOISE', 'Cell', 'code_version', 'cell_key', 'method_tasks', 'grid', 'headline',
+__all__ = ['SHARED', 'BOARD_TASKS', 'NOISE', 'RATES', 'Cell', 'code_version', 'cell_key', 'method_tasks', 'grid', 'headline',
            'run_cell', 'default_cache', 'GridRun', 'run_grid', 'summarize', 'to_markdown', 'figures', 'write_outputs',
            'parser', 'cli_main']
 
 # %% ../nbs/90_leaderboard.ipynb #8e91bd5a
 SHARED = ("core", "layers", "heads", "model", "learner", "checkpoint", "recipes", "data", "scenes")
 BOARD_TASKS = ("vqa", "redundant")   # for methods that declare no tasks, beside their recipes' tasks
-HEADLINE = {"classify": "accuracy", "segment": "miou", "lm": "token_acc", "contrast": "r1", "reconstruct": "valid_loss"}
 
 @dataclass(frozen=True)
 class Cell:
@@ -96,14 +96,11 @@ def grid(methods=None, tasks=None, seeds=(0, 1, 2), size: str = "tiny", unimodal
     return cells, skipped
 
 # %% ../nbs/90_leaderboard.ipynb #864284a7
-NOISE = 0.5
+NOISE, RATES = 0.5, (0.0, 0.5, 1.0)
 
 def headline(task, metrics: dict) -> tuple[str, float | None]:
-    "The task's leaderboard metric and its value in `metrics` (contrast: mean R@1 of both directions)."
-    t = get_task(task); name = HEADLINE.get(t.head, "valid_loss")
-    if name == "r1":
-        v = [x for k, x in metrics.items() if k.startswith("r1_")]
-        return name, (sum(v) / len(v) if v else None)
+    "The task's leaderboard metric (`robust.metric_name`; reconstruction: validation loss) and its value in `metrics`."
+    name = "valid_loss" if get_task(task).head == "reconstruct" else metric_name(task)
     return name, metrics.get(name)
 
 def _latency_ms(model, batch, repeats: int = 20) -> float:
@@ -114,15 +111,14 @@ def _latency_ms(model, batch, repeats: int = 20) -> float:
             t0 = time.perf_counter(); model(one); ts.append(time.perf_counter() - t0)
     return 1000 * statistics.median(ts)
 
-def _robustness(learn, task: str, r, seed: int) -> dict:
-    "Headline metric with each modality marked absent and under noise, on the same validation scenes."
-    out = {"missing": {}, "noise": {}}
-    for m in get_task(task).modalities:
-        for kind, knob in (("missing", {"missing": {m: 1.0}}), ("noise", {"noise": {m: NOISE}})):
-            rr = r.but(data={kind: {**r.data.get(kind, {}), **knob[kind]}})
-            _, vdl = recipe_loaders(task, rr.but(steps=None, n_train=1), seed)
-            out[kind][m] = headline(task, learn.validate(vdl))[1]
-    return out
+def _robustness(model, task: str, r, seed: int) -> dict | None:
+    "`robust.robustness` on the recipe's validation scenes: MCAR curves over `RATES`, noise `NOISE`, per modality."
+    if get_task(task).head == "reconstruct" or len(get_task(task).modalities) < 2: return None
+    res = robustness(model, task, rates=RATES, stds=(0.0, NOISE), n=r.n_valid, seed=seed, knobs=r.data)
+    name = model.method
+    mcar, noise = res["mcar"][name], res["noise"][name]
+    return {"rates": list(RATES), "mcar": mcar, "missing": {m: v[-1] for m, v in mcar.items()},
+            "noise": {m: v[-1] for m, v in noise.items()}}
 
 # %% ../nbs/90_leaderboard.ipynb #c1e1830c
 def run_cell(c: Cell, changes: dict | None = None, device=None) -> dict:
@@ -139,7 +135,7 @@ def run_cell(c: Cell, changes: dict | None = None, device=None) -> dict:
            "params": sum(p.numel() for p in model.parameters()),
            "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
            "device": str(next(model.parameters()).device), "torch": torch.__version__, "recipe": r.why or "generic"}
-    if not c.only: res["robust"] = _robustness(learn, c.task, r, c.seed)
+    if not c.only: res["robust"] = _robustness(model, c.task, r, c.seed)
     return res
 
 # %% ../nbs/90_leaderboard.ipynb #c9386b8d
@@ -217,8 +213,12 @@ def summarize(run: GridRun) -> dict:
         if name.startswith("unimodal:"): t["ceilings"][name.split(":", 1)[1]] = mean; continue
         row = {"mean": mean, "std": std, "seeds": sorted(r["cell"]["seed"] for r in rs)}
         for k in ("train_s", "samples_per_s", "latency_ms", "params", "trainable"): row[k] = _ms([r[k] for r in rs])[0]
+        rob = [r["robust"] for r in rs if r.get("robust")]
         for kind in ("missing", "noise"):
-            row[kind] = {m: _ms([r["robust"][kind][m] for r in rs])[0] for m in rs[0]["robust"][kind]}
+            row[kind] = {m: _ms([x[kind][m] for x in rob])[0] for m in (rob[0][kind] if rob else {})}
+        row["rates"] = rob[0]["rates"] if rob else []
+        row["mcar"] = {m: [_ms([x["mcar"][m][i] for x in rob])[0] for i in range(len(row["rates"]))]
+                       for m in (rob[0]["mcar"] if rob else {})}
         row["device"], row["torch"], row["recipe"] = rs[0]["device"], rs[0]["torch"], rs[0]["recipe"]
         t["rows"][name] = row
     errors = [{"cell": r["cell"], "error": r["error"]} for r in run.errors]
@@ -272,11 +272,11 @@ def figures(summary: dict, task: str | None = None) -> dict:
     figs = {"heatmap": matrix(torch.tensor(grid_, dtype=torch.float64), rows=methods,
                               cols=[f"{t}\n{ts[t]['metric']}" for t in tasks], title="leaderboard (seed mean)")}
     task = task or max(ts, key=lambda k: len(ts[k]["rows"])); t = ts[task]
-    vals = {m: {"complete": r["mean"], **{f"no {k}": v for k, v in r["missing"].items()}} for m, r in _best_first(t)}
-    errs = {m: {"complete": r["std"] or 0} for m, r in t["rows"].items()}
+    series = {f"{m} · no {k}": dict(zip(r["rates"], v)) for m, r in _best_first(t) for k, v in r["mcar"].items()}
     refs = {f"{m}-only ceiling": v for m, v in t["ceilings"].items() if v is not None}
-    figs["robustness"] = bars(vals, errors=errs, refs=refs, title=f"{task}: each modality marked missing",
-                              ylabel=t["metric"], rotate=30, fmt=None)
+    figs["robustness"] = (curves(series, refs=refs, title=f"{task}: one modality missing at a rate (MCAR)",
+                                 xlabel="missing rate", ylabel=t["metric"], marker="o") if series else
+                          bars({m: r["mean"] for m, r in t["rows"].items()}, title=f"{task}", ylabel=t["metric"]))
     rows = [(m, r) for m, r in t["rows"].items() if r["mean"] is not None]
     figs["cost"] = scatter([r["train_s"] for _, r in rows], [r["mean"] for _, r in rows], rho=False,
                            labels=[m for m, _ in rows], title=f"{task}: {t['metric']} vs train time",
