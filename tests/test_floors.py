@@ -9,7 +9,7 @@ PKG = Path(__file__).resolve().parents[1] / "mmworkbench"
 FLOORS = {"core": 0, "layers": 1, "scenes": 2, "data": 2, "folders": 2, "batchview": 2, "redundant": 2, "trimodal": 2,
           "xseg": 2, "generative": 2, "relational": 2, "attributes": 2,
           "heads": 3, "model": 3, "checkpoint": 4, "learner": 4, "recipes": 4, "distributed": 4,
-          "viz": 6, "charts": 6, "signals": 6, "gap": 6, "attrib": 6, "robust": 6, "explore": 6, "balance": 6,
+          "viz": 6, "charts": 6, "signals": 6, "gap": 6, "attrib": 6, "robust": 6, "explore": 6, "balance": 6, "interference": 6,
           "predict": 7, "defaults": 7, "inputs": 7, "reconview": 7, "segment_view": 7,
           "demo": 8, "bench": 8, "leaderboard": 8, "cli": 8, "docs": 8, "docs_offline": 8,
           "docs_text": 8, "registry_view": 8}
