@@ -24,7 +24,8 @@ __all__ = ['SHARED', 'BOARD_TASKS', 'NOISE', 'RATES', 'Cell', 'code_version', 'c
 
 # %% ../nbs/90_leaderboard.ipynb #8e91bd5a
 SHARED = ("core", "layers", "heads", "model", "learner", "checkpoint", "recipes", "data", "scenes")
-BOARD_TASKS = ("vqa", "redundant")   # for methods that declare no tasks, beside their recipes' tasks
+# the standard board per head, beside each method's own recipe tasks
+BOARD_TASKS = {"classify": ("vqa", "redundant"), "segment": ("seg",), "contrast": ("match",), "reconstruct": ("recon",)}
 
 @dataclass(frozen=True)
 class Cell:
@@ -75,8 +76,11 @@ def method_tasks(method: str, tasks=None) -> dict[str, str | None]:
     from mmworkbench.recipes import RECIPES
     e = fusion_entry(method)
     if tasks is None:
-        if e.tasks: tasks = [t for t in list_tasks() if t in e.tasks or get_task(t).head in e.tasks]
-        else: tasks = list(dict.fromkeys([*BOARD_TASKS, *(t for (m, t) in RECIPES if m == method and t != "*")]))
+        declared = set(e.tasks or ())
+        heads = [h for h in BOARD_TASKS if h in (declared or {"classify"})]
+        named = [t for t in list_tasks() if t in declared]
+        own = [t for (m, t) in RECIPES if m == method and t != "*"]
+        tasks = list(dict.fromkeys([*named, *(t for h in heads for t in BOARD_TASKS[h]), *own]))
     return {t: _buildable(method, t) for t in tasks}
 
 def grid(methods=None, tasks=None, seeds=(0, 1, 2), size: str = "tiny", unimodal: bool = True):
