@@ -52,9 +52,19 @@ def _src_hash(modules) -> str:
         h.update(m.encode()); h.update(Path(inspect.getfile(mod)).read_bytes())
     return h.hexdigest()[:16]
 
+def _method_module(method: str) -> str:
+    "The package module defining `method` (its notebook may have re-registered it from `__main__` in this process)."
+    e = fusion_entry(method)
+    if e.module.startswith("mmworkbench."): return e.module
+    import mmworkbench.methods as pkg, pkgutil, importlib
+    for mi in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"mmworkbench.methods.{mi.name}")
+        if hasattr(mod, e.cls.__name__): return mod.__name__
+    raise KeyError(f"method {method!r} is not defined in the package (registered from {e.module}); export it first")
+
 def code_version(method: str, task: str) -> str:
     "Hash of the source the cell runs: the method's module, the task's module and the shared training code."
-    mods = [f"mmworkbench.{s}" for s in SHARED] + [fusion_entry(method).module]
+    mods = [f"mmworkbench.{s}" for s in SHARED] + [_method_module(method)]
     if _TASK_MODULES.get(task, "").startswith("mmworkbench."): mods.append(_TASK_MODULES[task])
     return _src_hash(mods)
 
