@@ -93,8 +93,8 @@ class MultiMAEConfig(FusionConfig):
     visible: int = 16              # pretraining: tokens the encoder sees per sample, split across the inputs
     alpha: float = 1.0             # concentration of the symmetric Dirichlet that splits them
     dec_layers: int = 1            # self-attention blocks in each decoder after its cross-attention
-    pos_std: float = 1.0           # [ours] init scale of the shared 2-D position table
-    pos_gain: float = 1.0          # [ours] position-matched init of the decoders' cross-attention (0: default init)
+    pos_std: float = 0.02          # init scale of the shared 2-D position table (1.0 drowns the patch content)
+    pos_gain: float = 0.0          # [ours] position-matched init of the decoders' cross-attention (0: default init)
     mask_seed: int = 0             # eval mode draws the same masks on every call, from this seed
 
 class _MultiMAEParts(Fusion):
