@@ -25,7 +25,7 @@ def _tokenizer(spec, d: int, patch: int):
 
 class MultiEmbed(nn.Module):
     "Per-modality patch embeddings + one 2-D position table shared by every modality on a grid + modality embeddings."
-    def __init__(self, specs: dict, d: int, patch: int | None = None, pos_std: float = 1.0):
+    def __init__(self, specs: dict, d: int, patch: int | None = None, pos_std: float = 0.02):
         super().__init__()
         self.tok, self.type_emb, self.own_pos = nn.ModuleDict(), nn.ParameterDict(), nn.ParameterDict()
         self.grid, self.L = {}, {}
@@ -63,7 +63,7 @@ def dirichlet_visible(lengths: dict[str, int], present: dict[str, Tensor], budge
 class TaskDecoder(nn.Module):
     """One output modality's light decoder: its own visible encoder tokens (projected) and mask tokens at the hidden
     positions, plus positions, cross-attend to every encoder token; then `depth` self-attention blocks."""
-    def __init__(self, d: int, heads: int, depth: int = 1, mlp_ratio: float = 4.0, pos_gain: float = 1.0):
+    def __init__(self, d: int, heads: int, depth: int = 1, mlp_ratio: float = 4.0, pos_gain: float = 0.0):
         super().__init__()
         self.mask_token = nn.Parameter(torch.zeros(1, 1, d))
         self.inp, self.ctx = nn.Linear(d, d), nn.Linear(d, d)
@@ -93,8 +93,8 @@ class MultiMAEConfig(FusionConfig):
     visible: int = 16              # pretraining: tokens the encoder sees per sample, split across the inputs
     alpha: float = 1.0             # concentration of the symmetric Dirichlet that splits them
     dec_layers: int = 1            # self-attention blocks in each decoder after its cross-attention
-    pos_std: float = 1.0           # [ours] init scale of the shared 2-D position table
-    pos_gain: float = 1.0          # [ours] position-matched init of the decoders' cross-attention (0: default init)
+    pos_std: float = 0.02          # init scale of the shared 2-D position table (1.0 drowns the patch content)
+    pos_gain: float = 0.0          # [ours] position-matched init of the decoders' cross-attention (0: default init)
     mask_seed: int = 0             # eval mode draws the same masks on every call, from this seed
 
 class _MultiMAEParts(Fusion):
