@@ -27,6 +27,9 @@ def test_viz_figures(method):
     batch = dummy_batch(task, 2)
     with torch.no_grad(): fast, out = model(batch), model(batch, capture="all")
     if fast.logits is not None: assert torch.allclose(fast.logits, out.logits, atol=1e-5)
+    if not out.attn:   # a fusion with no attention layer (CMX's convolutional stages) records none, and says so
+        with pytest.raises(ValueError, match="no attention maps"): viz.figures(out, batch)
+        return
     figs = viz.figures(out, batch, max_layers=1, max_heads=1)
     assert {"grid", "head_average", "blocks", "mass", "aux"} <= set(figs)
     for f in figs.values(): _render(f)
@@ -48,7 +51,9 @@ def test_gap_figures(method):
 def test_attrib_figures(method):
     model, task = _model(method)
     batch = dummy_batch(task, 2)
-    ig = attrib.integrated_gradients(model, batch, n_steps=8, internal_batch_size=16)
+    if model.task.head == "reconstruct": pytest.skip("a reconstruction head has no scalar output for IG to explain")
+    seg = model.task.head == "segment"        # conv rectification curves more: a finer path (nb06 measures it)
+    ig = attrib.integrated_gradients(model, batch, n_steps=256 if seg else 8, internal_batch_size=64 if seg else 16)
     assert set(ig.attr) == set(model.modalities)
     assert float(ig.rel_delta().max()) < 0.05, f"IG completeness off by {float(ig.rel_delta().max()):.2e}"
     abl = attrib.modality_ablation(model, batch, modes=("absent", "shuffle"))

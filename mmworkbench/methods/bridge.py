@@ -29,7 +29,7 @@ class UniTower(nn.Module):
 
     def forward(self, x: Tensor, present: Tensor | None = None, name: str = "x") -> list[Tokens]:
         t = self.embed(x)
-        if present is not None and not bool(present.all()): t = t.with_present(present)
+        if present is not None: t = t.with_present(present)   # no host sync on `present` (graph-break free)
         segs, km, h, out = segments_of({name: t}), None if t.full else t.mask, t.x, []
         for b in self.blocks:
             h = b(h, key_mask=km, segments=segs); out.append(replace(t, x=h))

@@ -203,7 +203,8 @@ class PrefixFusion(Fusion):
         if self.base in tokens: seq[self.base] = tokens[self.base]
         x, mask, segs = join_tokens(seq, prefix=self.token.expand(B, -1, -1), prefix_name="token")
         h = self.lm(x, key_mask=mask, segments=segs)
-        own = ~span_mask(segs, list(seq)[:len(z)], x.shape[1], x.device)         # the token and the base tokens
+        skip = {i for s in segs if s.modality in list(seq)[:len(z)] for i in range(s.start, s.end)}
+        own = torch.tensor([i for i in range(x.shape[1]) if i not in skip], device=x.device)   # the token and base
         m = torch.ones(B, x.shape[1], dtype=torch.bool, device=x.device) if mask is None else mask
         out = FusionOutput(pooled=Tokens(h[:, own], m[:, own]).pool(), embeddings=dict(z), tokens=dict(states))
         if self.base in tokens:
