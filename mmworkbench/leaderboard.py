@@ -16,6 +16,7 @@ from .heads import baselines
 from .recipes import recipe, recipe_loaders, train_recipe
 from .charts import matrix, bars, scatter, curves
 from .robust import robustness, metric_name
+from .bench import timeit
 
 # %% auto #0
 __all__ = ['SHARED', 'BOARD_TASKS', 'NOISE', 'RATES', 'Cell', 'code_version', 'cell_key', 'method_tasks', 'grid', 'headline',
@@ -118,12 +119,9 @@ def headline(task, metrics: dict) -> tuple[str, float | None]:
     return name, metrics.get(name)
 
 def _latency_ms(model, batch, repeats: int = 20) -> float:
-    one = slice_batch(batch, slice(0, 1)); model.eval(); ts = []
-    with torch.no_grad():
-        model(one)
-        for _ in range(repeats):
-            t0 = time.perf_counter(); model(one); ts.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(ts)
+    "Median ms of one single-sample forward in eval mode (`bench.timeit`: CUDA synchronised around each)."
+    one = slice_batch(batch, slice(0, 1)); model.eval()
+    with torch.no_grad(): return 1e3 * timeit(lambda: model(one), next(model.parameters()).device, 1, repeats)
 
 def _robustness(model, task: str, r, seed: int) -> dict | None:
     "`robust.robustness` on the recipe's validation scenes: MCAR curves over `RATES`, noise `NOISE`, per modality."
