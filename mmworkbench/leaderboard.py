@@ -19,12 +19,15 @@ from .robust import robustness, metric_name
 from .bench import timeit
 
 # %% auto #0
-__all__ = ['SHARED', 'BOARD_TASKS', 'NOISE', 'RATES', 'Cell', 'code_version', 'cell_key', 'method_tasks', 'grid', 'headline',
-           'run_cell', 'default_cache', 'GridRun', 'run_grid', 'summarize', 'to_markdown', 'figures', 'write_outputs',
-           'parser', 'cli_main']
+__all__ = ['SHARED', 'CODE_OF', 'BOARD_TASKS', 'NOISE', 'RATES', 'Cell', 'code_version', 'cell_key', 'method_tasks', 'grid',
+           'headline', 'run_cell', 'default_cache', 'GridRun', 'run_grid', 'summarize', 'to_markdown', 'figures',
+           'write_outputs', 'parser', 'cli_main']
 
 # %% ../nbs/90_leaderboard.ipynb #8e91bd5a
-SHARED = ("core", "layers", "heads", "model", "learner", "checkpoint", "recipes", "data", "scenes")
+SHARED = ("core", "layers", "heads", "model", "learner", "checkpoint", "data", "scenes", "robust")
+# modules whose table entries are data, not code: only these objects' source is hashed (the cell's recipe is in its key)
+CODE_OF = {"recipes": ("Recipe", "recipe", "recipe_loaders", "train_recipe"),
+           "leaderboard": ("Cell", "run_cell", "headline", "_latency_ms", "_robustness")}
 # the standard board per head, beside each method's own recipe tasks
 BOARD_TASKS = {"classify": ("vqa", "redundant"), "segment": ("seg",), "contrast": ("match",), "reconstruct": ("recon",)}
 
@@ -47,10 +50,14 @@ class Cell:
         return r
 
 def _src_hash(modules) -> str:
+    "Hash of each module's file, or for a `CODE_OF` module of the named objects' source only."
     h = hashlib.sha256()
     for m in sorted(set(modules)):
         mod = sys.modules.get(m) or __import__(m, fromlist=["_"])
-        h.update(m.encode()); h.update(Path(inspect.getfile(mod)).read_bytes())
+        h.update(m.encode())
+        names = CODE_OF.get(m.removeprefix("mmworkbench."))
+        if names: h.update("".join(inspect.getsource(getattr(mod, n)) for n in names).encode())
+        else: h.update(Path(inspect.getfile(mod)).read_bytes())
     return h.hexdigest()[:16]
 
 def _method_module(method: str) -> str:
@@ -65,7 +72,7 @@ def _method_module(method: str) -> str:
 
 def code_version(method: str, task: str) -> str:
     "Hash of the source the cell runs: the method's module, the task's module and the shared training code."
-    mods = [f"mmworkbench.{s}" for s in SHARED] + [_method_module(method)]
+    mods = [f"mmworkbench.{s}" for s in (*SHARED, *CODE_OF)] + [_method_module(method)]
     if _TASK_MODULES.get(task, "").startswith("mmworkbench."): mods.append(_TASK_MODULES[task])
     return _src_hash(mods)
 
@@ -135,7 +142,7 @@ def _robustness(model, task: str, r, seed: int) -> dict | None:
 # %% ../nbs/90_leaderboard.ipynb #c1e1830c
 def run_cell(c: Cell, changes: dict | None = None, device=None) -> dict:
     "Train cell `c` by its recipe (with `changes`) and measure it; a plain-JSON dict."
-    r = c.recipe(changes); t0 = time.perf_counter()
+    r = c.recipe(changes); t0, c0 = time.perf_counter(), time.process_time()
     tdl, vdl = recipe_loaders(c.task, r, c.seed)
     learn = train_recipe(c.method, c.task, c.seed, c.size, loaders=(tdl, vdl), device=device, **(changes or {}))
     train_s = time.perf_counter() - t0
@@ -148,6 +155,7 @@ def run_cell(c: Cell, changes: dict | None = None, device=None) -> dict:
            "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
            "device": str(next(model.parameters()).device), "torch": torch.__version__, "recipe": r.why or "generic"}
     if not c.only: res["robust"] = _robustness(model, c.task, r, c.seed)
+    res["cpu_s"] = time.process_time() - c0   # the whole cell's CPU time (training, measuring, robustness)
     return res
 
 # %% ../nbs/90_leaderboard.ipynb #c9386b8d
@@ -189,6 +197,7 @@ def run_grid(methods=None, tasks=None, seeds=(0, 1, 2), size: str = "tiny", devi
     keys = {c: cell_key(c, changes) for c in cells}
     done = {c: json.loads((cache / f"{k}.json").read_text()) for c, k in keys.items() if (cache / f"{k}.json").exists()}
     todo = [c for c in cells if c not in done]
+    todo.sort(key=lambda c: -c.recipe(changes).train_samples)   # longest first: workers finish together
     run = GridRun([], 0, len(done), skipped)
     bar = tqdm(total=len(cells), initial=len(done), desc="leaderboard", unit="cell", disable=not progress)
     def finish(c, res):
