@@ -48,6 +48,7 @@ BINDING_DATA = dict(scene=BINDING_SCENE)
 RECIPES: dict[tuple[str, str], Recipe] = {
     ("*", "binding"): Recipe(steps=1000, bs=128, lr=5e-4, schedule=None, model={"patch": 8}, data=BINDING_DATA,
                              why="nb10 (10_methods.early): binding"),
+    ("*", "vqa"): Recipe(steps=300, bs=64, lr=2e-3, why="nb03c (03c_recipes) / nb90: vqa past the text-only ceiling"),
     ("contrastive", "match"): Recipe(steps=400, bs=128, lr=3e-3, model={"d": 32, "patch": 8},
                                      why="nb11 (11_methods.contrastive): retrieval"),
 }
