@@ -31,6 +31,8 @@ SETTINGS = {                                              # name: changes to rec
     "d32 600/2e-3 cos": dict(steps=600, lr=2e-3, schedule="cosine", model=dict(d=32)),
     "d32 700/1e-3": dict(steps=700, lr=1e-3, model=dict(d=32)),
     "mlp2 500/5e-4": dict(steps=500, model=dict(mlp_ratio=2.0)),
+    "1head 300/5e-4": dict(steps=300, model=dict(heads=1)),
+    "2heads 300/5e-4": dict(steps=300, model=dict(heads=2)),
     "1layer 300/2e-3 cos": dict(steps=300, lr=2e-3, schedule="cosine", model=dict(layers=1)),
     "few 300/2e-3 cos": dict(steps=300, lr=2e-3, schedule="cosine", data=FEW),
     "few 300/5e-4": dict(steps=300, data=FEW),
