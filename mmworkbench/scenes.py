@@ -188,6 +188,8 @@ def sample_scenes(r: _Stream, *args, **knobs) -> Scene:
     if k["colors"] is not None: cu = cu.masked_fill(~torch.tensor([c in k["colors"] for c in COLORS]), 2.0)
     cpal, spal = cu.argsort(1)[:, :n_colors], r.perm(len(SHAPES))[:, :n_shapes]   # disallowed colours sort last
     combo = r.perm(n_colors * n_shapes)[:, :N] if distinct == "combo" else None
+    if combo is not None and combo.shape[1] < N:   # fewer combos than slots: the slots past n_max stay unused
+        combo = torch.cat([combo, combo[:, :1].expand(B, N - combo.shape[1])], 1)
     ci, si = r.int(N, n=n_colors), r.int(N, n=n_shapes)
     if distinct == "combo": ci, si = combo // n_shapes, combo % n_shapes
     if distinct in ("shape", "both"): si = torch.arange(N).expand(B, N) % n_shapes

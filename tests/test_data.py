@@ -154,3 +154,11 @@ def test_image_caption_folder_errors(tmp_path):
     (tmp_path / "c.csv").write_text("image,caption\nim0.png,a red square\nnope.png,a cat\n")
     with pytest.raises(FileNotFoundError, match=r"c\.csv row 3: image file .*nope\.png does not exist"): ImageCaptionFolder(tmp_path / "c.csv")
     with pytest.raises(FileNotFoundError, match="captions.csv"): ImageCaptionFolder(tmp_path / "empty_dir_that_is_missing")
+
+def test_distinct_combo_with_fewer_combos_than_slots():
+    "2 colours x 2 shapes = 4 combos < 5 slots: allowed for n_max <= 4 (it used to crash on a shape mismatch)."
+    ds = ShapesWorld("binding", 256, scene=dict(n_min=2, n_max=4, n_colors=2, n_shapes=2))
+    s = ds.scenes(range(256)); b = ds.batch(range(256))
+    combo = torch.where(s.valid, s.color * 16 + s.shape, -1)
+    assert all(len(set(r[r >= 0].tolist())) == int(v.sum()) for r, v in zip(combo, s.valid))   # distinct combos
+    assert 2 <= int(s.valid.sum(1).min()) and int(s.valid.sum(1).max()) <= 4 and set(b["y"].tolist()) == {0, 1}
