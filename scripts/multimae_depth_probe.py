@@ -104,3 +104,8 @@ def run2(steps, bsz, lr=3e-3):
         i = torch.randint(0, len(F), (bsz,)); loss = ((net(F[i], P[i]) - Y[i]) ** 2).mean(); opt.zero_grad(); loss.backward(); opt.step()
     with torch.no_grad(): return round(float(((net(Fv, Pv) - Yv) ** 2).mean()) / bound, 3)
 print("bs 256 x 480:", run2(480, 256), "bs 128 x 960:", run2(960, 128))
+# ---- which part of the block holds it: the skip or the LayerNorm before the projection
+Res.forward = lambda s, x, p: s.proj(s.inp(x) + s.pos[p] + s.mlp(s.n2(s.inp(x) + s.pos[p])))
+print("skip, no final LN", run(120))
+Res.forward = lambda s, x, p: s.proj(s.n3(s.mlp(s.n2(s.inp(x) + s.pos[p]))))
+print("no skip, final LN", run(120))
