@@ -6,7 +6,9 @@ depth from all 16 RGB patches / hidden RGB from 8 / depth from 4+4, each / its p
 VARIANT: base, depthx ({"k": ...} scales depth, i.e. its loss weight by k^2), norm (global per-channel standardisation),
 sincos / normsin ({"scale": s}: fixed 2-D sine-cosine positions), sup (every train batch shows all RGB, no depth),
 supsin, gridq (decoder queries start from the co-located visible tokens of every modality), mlptok (a per-patch MLP
-tokenizer), combinations by substring (gridq_supq, mlptok_supq)."""
+tokenizer), noln (no LayerNorm in the decoder and the head before the projection), noencln (nor after the encoder),
+combinations by substring (gridq_supq, mlptok_supq, noln_noencln_supq); {"bs": n} trains on 120*64/n batches of n."""
+import sys, time, json, math, torch
 from torch import Tensor
 import mmworkbench.generative, mmworkbench.methods.multimae as mmae
 from mmworkbench.data import ShapesWorld
