@@ -22,14 +22,15 @@ __all__ = ['MAX_SIDE', 'MAX_CHARS', 'MAX_BYTES', 'SEED_MAX', 'load_models', 'Inp
 def _is_ckpt(p: Path) -> bool: return (p / "model.json").exists() or (p / "latest").exists()
 
 def _add_model(out: dict, name: str, m) -> None:
-    "Add `m` to `out` under `name` (`name-2`, `name-3`, ... when taken); only classification models answer questions."
+    "Add `m` to `out` under `name` (`name-2`, `name-3`, ... when taken); classify, segment and reconstruct models."
     base, k = name, 2
     while name in out: name = f"{base}-{k}"; k += 1
     if not isinstance(m, Workbench):
         raise TypeError(f"{name!r}: expected a Workbench or a checkpoint folder, got {type(m).__name__}")
-    if m.task.head not in ("classify", "segment"):
+    if m.task.head not in ("classify", "segment", "reconstruct"):
         raise ValueError(f"{name!r} is a {m.task.head} model ({m.method} on {m.task.name!r}); the demo answers "
-                         "classification tasks such as 'vqa' and segments scenes of segmentation tasks such as 'seg'")
+                         "classification tasks such as 'vqa', segments scenes of segmentation tasks such as 'seg' "
+                         "and shows reconstructions of reconstruction tasks such as 'recon'")
     out[name] = m.eval()
 
 def _load_folder(out: dict, p: Path, name: str | None, device) -> None:

@@ -20,6 +20,7 @@ from .viz import ordered_maps, find_map, token_attention, to_image, show_input
 from .attrib import integrated_gradients, plot_attribution, words
 from .gap import collect_embeddings, pca_scatter, centroid_gap, mean_cosine, modality_classifier_accuracy
 from .segment_view import segment_answer
+from .reconview import reconstruct_answer
 from . import data as sw
 
 # %% auto #0
@@ -252,6 +253,8 @@ def serving_batch(device=None) -> int:
     "How many requests one forward serves at most: 256 on a GPU, 64 on a CPU (also the demo's concurrency limit)."
     return 256 if default_device(device).type == "cuda" else 64
 
+_PICTURE_ANSWERS = {"segment": segment_answer, "reconstruct": reconstruct_answer}   # head -> its answer
+
 class Predictor:
     """The demo's handlers without Gradio, over named models; `models=None` serves the default models, loaded on first
     use. Each handler takes the UI's values and returns plain ones; concurrent forwards are batched (`Batcher`)."""
@@ -307,8 +310,9 @@ class Predictor:
 
     def _answer(self, method, seed, objects, noise, missing, upload, question):
         model, batch, info, out = self._run(method, seed, objects, noise, missing, upload, question)
-        if model.task.head == "segment":
-            raise InputError("method", f"{method} segments the image (a mask, not answers): ask /predict for its mask")
+        if model.task.head in _PICTURE_ANSWERS:
+            what = "segments the image (a mask" if model.task.head == "segment" else "reconstructs its inputs (pictures"
+            raise InputError("method", f"{method} {what}, not answers): ask /predict for its picture")
         probs = probabilities(model, out)
         return model, batch, info, probs, {k: probs[k] for k in answer_choices(model.task, info["question"])
                                            if k in probs} or probs
@@ -324,9 +328,9 @@ class Predictor:
         "Probabilities of the answers of the question's form, the model's input picture and markdown about the answer."
         t0 = time.perf_counter()
         model = self.get(method)
-        if model.task.head == "segment":                  # a mask, not answers: mmworkbench.segment_view
+        if model.task.head in _PICTURE_ANSWERS:          # a mask or a reconstruction, not answers
             model, batch, info, out = self._run(method, seed, objects, noise, missing, upload, question)
-            return segment_answer(model, batch, info, out, missing, (time.perf_counter() - t0) * 1e3)
+            return _PICTURE_ANSWERS[model.task.head](model, batch, info, out, missing, (time.perf_counter() - t0) * 1e3)
         model, batch, info, probs, shown = self._answer(method, seed, objects, noise, missing, upload, question)
         md, top = answer_md(info, shown, missing, (time.perf_counter() - t0) * 1e3), max(probs, key=probs.get)
         if top not in shown: md += f"  \n(its top class overall, **{top}** {probs[top]:.0%}, does not answer this form)"
@@ -341,4 +345,6 @@ class Predictor:
 
     def attribution(self, method, seed, objects, noise, missing, upload, question):
         model = self.get(method)
+        if model.task.head == "reconstruct":
+            raise InputError("method", f"{method} reconstructs its inputs: no class score for attribution to explain")
         return attribution_view(model, make_batch(model, seed, objects, noise, missing, upload, question)[0])

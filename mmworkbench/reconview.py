@@ -12,10 +12,9 @@ from .model import Workbench
 from .heads import patchify, unpatchify
 from .charts import image_grid
 from .viz import to_image
-from .predict import run_model
 
 # %% auto #0
-__all__ = ['reconstruction_rows', 'hidden_mse', 'reconstruction_view']
+__all__ = ['reconstruction_rows', 'hidden_mse', 'reconstruct_answer']
 
 # %% ../nbs/06d_reconview.ipynb #1c9ea9dc
 def reconstruction_rows(model: Workbench, batch: dict, out: FusionOutput) -> dict[str, Tensor]:
@@ -50,10 +49,14 @@ def hidden_mse(model: Workbench, batch: dict, out: FusionOutput) -> dict[str, fl
         r[m] = float((err * w).sum() / w.sum().clamp_min(1))
     return r
 
-def reconstruction_view(model: Workbench, batch: dict, n: int = 6) -> tuple[np.ndarray, str]:
-    "Run `model` on `batch` (eval, the default device) and return the reconstruction grid as a picture + markdown."
-    out = run_model(model, batch)
-    mse = hidden_mse(model, batch, out)
+def reconstruct_answer(model: Workbench, batch: dict, info: dict, out: FusionOutput, missing=(),
+                       ms: float | None = None, n: int = 6) -> tuple[dict[str, float], np.ndarray, str]:
+    """The demo's answer for a reconstruct-head model: `({m: share of m's tokens hidden}, picture, markdown)`, the
+    picture the reconstruction grid of up to `n` samples, the markdown the MSE on the hidden tokens."""
+    mse, rows = hidden_mse(model, batch, out), reconstruction_rows(model, batch, out)
+    hidden = {m: float(out.aux[f"masked_{m}"][0].float().mean()) if f"masked_{m}" in out.aux else 0.0 for m in mse}
     md = f"**{model.method}** on `{model.task.name}`: MSE on the hidden tokens " + \
          ", ".join(f"{m} {v:.4f}" for m, v in mse.items())
-    return to_image(image_grid(reconstruction_rows(model, batch, out), n=n)), md
+    if info.get("scene") == "uploaded image": md += " (of the upload)"
+    md += (f"; missing: {', '.join(missing)}" if missing else "") + (f"  \n{ms:.0f} ms" if ms is not None else "")
+    return {f"{m} hidden": v for m, v in hidden.items()}, to_image(image_grid(rows, n=n)), md

@@ -23,7 +23,7 @@ SAME_FLOOR = {("learner", "checkpoint"), ("learner", "distributed"), ("distribut
               ("generative", "scenes"), ("relational", "data"), ("relational", "scenes"), ("attributes", "data"), ("attributes", "scenes"),
               ("attrib", "viz"), ("explore", "viz"), ("explore", "attrib"), ("gap", "viz"), ("gap", "signals"), ("charts", "signals"), ("charts", "viz"), ("robust", "viz"),
               ("robust", "attrib"), ("robust", "charts"), ("balance", "signals"),
-              ("predict", "defaults"), ("predict", "inputs"), ("reconview", "predict"), ("predict", "segment_view"), ("bench", "demo"),
+              ("predict", "defaults"), ("predict", "inputs"), ("predict", "reconview"), ("predict", "segment_view"), ("bench", "demo"),
               ("cli", "bench"), ("cli", "registry_view"), ("cli", "demo"), ("cli", "docs"), ("cli", "leaderboard"), ("leaderboard", "bench"),
               ("docs", "docs_offline"), ("docs", "docs_text")}
 

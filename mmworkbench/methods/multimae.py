@@ -101,8 +101,9 @@ class _MultiMAEParts(Fusion):
     "Visibility and the encoder of `MultiMAEFusion`."
     owns_encoders = True
 
-    def _visible(self, inputs: dict, pres: dict, B: int, dev) -> tuple[dict[str, Tensor], bool]:
-        "Which tokens of each input modality the encoder sees, and whether some are hidden (pretraining or given)."
+    def _visible(self, inputs: dict, pres: dict, B: int, dev) -> tuple[dict[str, Tensor], int | None]:
+        """Which tokens of each input modality the encoder sees, and how many it runs on: None (all), the `visible`
+        budget for drawn masks (a static count: no sample shows more), 0 for given masks (the fullest sample's)."""
         L, cfg = {m: self.embed.L[m] for m in self.inputs}, self.cfg
         given = {m: inputs[f"visible_{m}"].bool() for m in self.inputs if f"visible_{m}" in inputs}
         if given: vis = {m: given.get(m, torch.zeros(B, L[m], dtype=torch.bool, device=dev)) for m in L}
@@ -112,13 +113,14 @@ class _MultiMAEParts(Fusion):
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(cfg.mask_seed); vis = dirichlet_visible(L, pres, cfg.visible, cfg.alpha)
         real = lambda m: (inputs[m] != 0) if m in inputs and self.task.modalities[m].kind == "text" else True
-        return {m: v.to(dev) & pres[m][:, None] & real(m) for m, v in vis.items()}, bool(given) or self.pretrain
+        k = 0 if given else min(cfg.visible, sum(L.values())) if self.pretrain else None
+        return {m: v.to(dev) & pres[m][:, None] & real(m) for m, v in vis.items()}, k
 
-    def _encode(self, x: Tensor, v: Tensor, segs: list[Segment], hide: bool) -> tuple[Tensor, Tensor]:
+    def _encode(self, x: Tensor, v: Tensor, segs: list[Segment], k: int | None) -> tuple[Tensor, Tensor]:
         "The shared encoder on the visible tokens of `x (B, L, d)` only: its states back at all `L` positions, pooled."
         idx, L = None, x.shape[1]
-        if hide:   # the visible tokens to the front (in order), as many as the fullest sample has
-            K = max(int(v.sum(1).max()), 1)
+        if k is not None:   # the visible tokens to the front (in order): `k` of them, or as many as the fullest sample
+            K = k or max(int(v.sum(1).max()), 1)
             idx = (~v).to(torch.uint8).sort(dim=1, stable=True).indices[:, :K]
             x, v = x.gather(1, idx[..., None].expand(-1, -1, x.shape[-1])), v.gather(1, idx)
             segs = [Segment("visible", 0, K)]
@@ -159,9 +161,9 @@ class MultiMAEFusion(_MultiMAEParts):
             pos = self.embed.pos(m).expand(B, -1, -1)
             xs[m] = torch.where(pres[m][:, None, None], self.embed(m, inputs[m]), pos) if m in inputs else pos
             segs.append(Segment(m, off, off + self.embed.L[m], self.embed.grid[m])); off += self.embed.L[m]
-        vis, hide = self._visible(inputs, pres, B, dev)
+        vis, k = self._visible(inputs, pres, B, dev)
         v_all = torch.cat([vis[m] for m in self.inputs], 1)
-        full, pooled = self._encode(torch.cat([xs[m] for m in self.inputs], 1), v_all, segs, hide)
+        full, pooled = self._encode(torch.cat([xs[m] for m in self.inputs], 1), v_all, segs, k)
         enc = {s.modality: full[:, s.start:s.end] for s in segs}
         if not self.pretrain:
             toks = {m: Tokens(enc[m], vis[m], self.embed.grid[m]) for m in self.inputs}
