@@ -244,7 +244,8 @@ def _stage(model, steps: int, seed: int, lr: float, f=None, **knobs) -> float:
 
 class PrefixStages(Callback):
     """Before `fit`, the frozen parts of a `prefix` model (eP-ALM): perceptual towers trained as a `late` model's
-    unimodal towers, the base tower trained on answer-naming text with the perceptual modalities absent, then `adapter_only`.
+    unimodal towers, the base tower trained on answer-naming text with the perceptual modalities absent, then
+    `adapter_only`.
     `accuracy`: each stage's validation accuracy, and the run's before training the projection and the token."""
     order = -10
     def __init__(self, steps: int = 80, lr: float = 3e-3): self.steps, self.lr, self.accuracy = steps, lr, {}
@@ -276,8 +277,9 @@ for _m in ("late", "concat", "gated"): register_recipe(_m, "redundant", RELIABIL
 register_recipe("pill_gate", "redundant", Recipe(steps=60, bs=64, lr=3e-3,
                                                  model={"patch": 8, "layers": 2, "base": "audio"},
                                                  why=_WHY + "gates from 0, image injected into the audio tower"))
-register_recipe("film", "redundant", Recipe(steps=80, bs=64, lr=3e-3, model={"patch": 8, "layers": 2},
-                                            data={"options": {"destroy": 0.0}}, why=_WHY + "the pretrained model"))
+register_recipe("film", "redundant", Recipe(steps=40, bs=64, lr=3e-3, model={"patch": 8, "layers": 2},
+                                            data={"options": {"destroy": 0.0}},
+                                            why=_WHY + "the pretrained model (PEA's γ/β stage is in the notebook)"))
 register_recipe("prefix", "attribute", Recipe(steps=80, bs=64, lr=3e-3, model={"patch": 8, "layers": 1, "base": "text"},
                                               cbs=(PrefixStages,), why="nb15 (15_methods.gating), attribute: "
                                               "projection + token into a frozen text tower (PrefixStages first)"))
