@@ -239,8 +239,8 @@ def _stage(model, steps: int, seed: int, lr: float, f=None, **knobs) -> float:
     tdl, vdl = dataloaders(model.task.name, n_train=steps * 64, n_valid=256, bs=64, seed=seed, **knobs)
     learn = Learner(model, _Mapped(tdl, f) if f else tdl, vdl, lr=lr, seed=seed, progress=False,
                     device=next(model.parameters()).device)
-    learn.fit(steps=steps)
-    return float(learn.validate()["accuracy"])
+    learn.fit(steps=steps)                                  # one epoch: validated once, at its end
+    return float(learn.history[-1]["accuracy"])
 
 class PrefixStages(Callback):
     """Before `fit`, the frozen parts of a `prefix` model (eP-ALM): perceptual towers trained as a `late` model's
@@ -277,7 +277,7 @@ for _m in ("late", "concat", "gated"): register_recipe(_m, "redundant", RELIABIL
 register_recipe("pill_gate", "redundant", Recipe(steps=60, bs=64, lr=3e-3,
                                                  model={"patch": 8, "layers": 2, "base": "audio"},
                                                  why=_WHY + "gates from 0, image injected into the audio tower"))
-register_recipe("film", "redundant", Recipe(steps=40, bs=64, lr=3e-3, model={"patch": 8, "layers": 2},
+register_recipe("film", "redundant", Recipe(steps=80, bs=64, lr=3e-3, model={"patch": 8, "layers": 2},
                                             data={"options": {"destroy": 0.0}},
                                             why=_WHY + "the pretrained model (PEA's γ/β stage is in the notebook)"))
 register_recipe("prefix", "attribute", Recipe(steps=80, bs=64, lr=3e-3, model={"patch": 8, "layers": 1, "base": "text"},
