@@ -4,17 +4,21 @@
 
 # %% ../../nbs/15_methods.gating.ipynb #g15c0002
 from __future__ import annotations
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from ..core import Fusion, FusionConfig, FusionOutput, Tokens, register_fusion
 from ..layers import Attention, Block, MLP, Stack, UnimodalEncoders, join_tokens, split_tokens
+from ..data import dataloaders
+from ..model import create_model
+from ..learner import Callback, Learner
 from ..recipes import Recipe, register_recipe
 
 # %% auto #0
-__all__ = ['combo_index', 'base_modality', 'adapter_only', 'GLUAdapter', 'span_mask', 'PillBlock', 'GatedConfig', 'GatedFusion',
-           'PillConfig', 'PillGateFusion', 'FilmConfig', 'FilmFusion', 'PrefixConfig', 'PrefixFusion']
+__all__ = ['RELIABILITY', 'combo_index', 'base_modality', 'adapter_only', 'GLUAdapter', 'span_mask', 'PillBlock', 'GatedConfig',
+           'GatedFusion', 'PillConfig', 'PillGateFusion', 'FilmConfig', 'FilmFusion', 'PrefixConfig', 'PrefixFusion',
+           'name_answer', 'PrefixStages']
 
 # %% ../../nbs/15_methods.gating.ipynb #g15c0008
 def _batch(present: dict[str, Tensor]) -> int: return next(iter(present.values())).shape[0]
@@ -212,15 +216,70 @@ class PrefixFusion(Fusion):
             out.embeddings[self.base], out.tokens[self.base] = bt.pool(), bt
         return out
 
+# %% ../../nbs/15_methods.gating.ipynb #g15c0051
+def name_answer(batch: dict, task, every: int = 2) -> dict:
+    """`batch` of a question task whose text holds the placeholder word 'object', that word replaced by the answer's own
+    word in every `every`-th sample: text that names its answer (to pretrain a language tower's answer words)."""
+    voc = task.vocab or []
+    if "object" not in voc or not all(w in voc for w in task.labels):
+        raise ValueError(f"name_answer: task {task.name!r} needs a vocab holding 'object' and every label word "
+                         "(e.g. task 'attribute')")
+    t, ids = batch["text"], torch.tensor([voc.index(w) for w in task.labels], device=batch["y"].device)
+    pick = (torch.arange(len(t), device=t.device) % every == 0)[:, None] & (t == voc.index("object"))
+    return {**batch, "text": torch.where(pick, ids[batch["y"]][:, None], t)}
+
+class _Mapped:
+    "The batches of `dl` through `f` (an iterable the Learner takes as it is)."
+    def __init__(self, dl, f): self.dl, self.f = dl, f
+    def __iter__(self): return (self.f(b) for b in self.dl)
+    def __len__(self): return len(self.dl)
+
+def _stage(model, steps: int, seed: int, lr: float, f=None, **knobs) -> float:
+    "Train `model` `steps` steps on fresh samples of its task (`knobs`, batches through `f`); its valid accuracy."
+    tdl, vdl = dataloaders(model.task.name, n_train=steps * 64, n_valid=256, bs=64, seed=seed, **knobs)
+    learn = Learner(model, _Mapped(tdl, f) if f else tdl, vdl, lr=lr, seed=seed, progress=False,
+                    device=next(model.parameters()).device)
+    learn.fit(steps=steps)                                  # one epoch: validated once, at its end
+    return float(learn.history[-1]["accuracy"])
+
+class PrefixStages(Callback):
+    """Before `fit`, the frozen parts of a `prefix` model (eP-ALM): perceptual towers trained as a `late` model's
+    unimodal towers, the base tower trained on answer-naming text with the perceptual modalities absent, then
+    `adapter_only`.
+    `accuracy`: each stage's validation accuracy, and the run's before training the projection and the token."""
+    order = -10
+    def __init__(self, steps: int = 80, lr: float = 3e-3): self.steps, self.lr, self.accuracy = steps, lr, {}
+
+    def before_fit(self):
+        L = self.learn
+        if L.step > 0: return                                  # a resumed run: the stages are in its checkpoint
+        m, seed = L.model, (L.hparams["seed"] or 0) + 1         # the stages draw other samples than the run
+        fu, task = m.fusion, m.task
+        perc = [x for x in task.modalities if x != fu.base]
+        cfg = {k: v for k, v in asdict(m.cfg).items() if k != "base"}
+        src = create_model("late", task.name, m.size, seed=seed, **cfg).to(L.device)   # unimodal towers, own heads
+        for x in perc:                                          # the same modules: training src trains m's towers
+            src.encoders[x], src.fusion.enc.stacks[x], src.fusion.enc.norms[x] = m.encoders[x], *(
+                getattr(fu.towers, k)[x] for k in ("stacks", "norms"))
+        self.accuracy["perceptual"] = _stage(src, self.steps, seed, self.lr)
+        for x in perc: m.encoders[x].requires_grad_(False)
+        fu.towers.requires_grad_(False)
+        self.accuracy["language"] = _stage(m, self.steps, seed, self.lr, f=lambda b: name_answer(b, task),
+                                           missing={x: 1.0 for x in perc})
+        self.share = adapter_only(m)
+        self.accuracy["untrained prefix"] = float(L.validate()["accuracy"])
+
 # %% ../../nbs/15_methods.gating.ipynb #g15c0023
 _WHY = "nb15 (15_methods.gating), redundant: "
-register_recipe("gated", "redundant", Recipe(steps=80, bs=64, lr=3e-3, model={"patch": 8, "layers": 1},
-                                             why=_WHY + "gated vs late/concat"))
+RELIABILITY = Recipe(steps=120, bs=64, lr=3e-3, model={"patch": 8, "layers": 1},
+                     why=_WHY + "late vs concat vs gated: one recipe for the three")
+for _m in ("late", "concat", "gated"): register_recipe(_m, "redundant", RELIABILITY)
 register_recipe("pill_gate", "redundant", Recipe(steps=60, bs=64, lr=3e-3,
                                                  model={"patch": 8, "layers": 2, "base": "audio"},
                                                  why=_WHY + "gates from 0, image injected into the audio tower"))
 register_recipe("film", "redundant", Recipe(steps=80, bs=64, lr=3e-3, model={"patch": 8, "layers": 2},
-                                            data={"options": {"destroy": 0.0}}, why=_WHY + "the pretrained model"))
-register_recipe("prefix", "redundant", Recipe(steps=80, bs=64, lr=3e-3,
-                                              model={"patch": 8, "layers": 1, "base": "audio"},
-                                              why=_WHY + "trained end to end (the frozen stage is in the notebook)"))
+                                            data={"options": {"destroy": 0.0}},
+                                            why=_WHY + "the pretrained model (PEA's γ/β stage is in the notebook)"))
+register_recipe("prefix", "attribute", Recipe(steps=80, bs=64, lr=3e-3, model={"patch": 8, "layers": 1, "base": "text"},
+                                              cbs=(PrefixStages,), why="nb15 (15_methods.gating), attribute: "
+                                              "projection + token into a frozen text tower (PrefixStages first)"))
