@@ -3,11 +3,16 @@ another seed, so a teaching claim asserted on seed 0 can be checked on other see
 
     OMP_NUM_THREADS=1 python scripts/seed_check.py nbs/10_methods.early.ipynb 1 [2 ...]
 
-Prints each seed's cell outputs that contain a number and `ok`/the failing assert; exit code 1 if any seed fails.
+Prints each seed's cell outputs that contain a number, the CPU seconds (user + sys) of every cell that took over 1 s,
+and `ok`/the failing assert; exit code 1 if any seed fails.
 Run it one process at a time on a shared machine."""
-import json, re, sys, time
+import json, re, resource, sys, time
 from pathlib import Path
 from execnb.shell import CaptureShell
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF); return r.ru_utime + r.ru_stime
+
 
 SKIP = re.compile(r"^#\|\s*(slow|gpu|eval:\s*false)", re.M)
 
@@ -16,19 +21,20 @@ def run(path: str, seed: int) -> bool:
     nb = json.loads(Path(path).read_text())
     sh = CaptureShell(path)
     sh.run_cell("import matplotlib; matplotlib.use('Agg')")
-    t0, ok = time.time(), True
+    t0, c0, ok = time.time(), cpu(), True
     for i, c in enumerate(nb["cells"]):
         src = "".join(c["source"])
         if c["cell_type"] != "code" or SKIP.search(src) or "default_exp" in src: continue
         src = re.sub(r"\bseed=0\b", f"seed={seed}", src)
         src = re.sub(r"torch\.manual_seed\(0\)", f"torch.manual_seed({seed})", src)
-        out = sh.run_cell(src)
+        c1 = cpu(); out = sh.run_cell(src); dc = cpu() - c1
         exc, text = out["exception"], re.sub(r"\x1b\[[0-9;]*m", "", out["stdout"])
         if exc is not None: text = text.split("-" * 20)[0]        # the cell's own prints, not the traceback
         if text.strip(): print(f"  [{i}] " + text.strip().replace("\n", "\n      "))
+        if dc > 1: print(f"  [{i}] {dc:.1f} s CPU")
         if exc is not None:
             print(f"  [{i}] FAILED on seed {seed}: {type(exc).__name__}: {exc}"); ok = False; break
-    print(f"{path} seed {seed}: {'ok' if ok else 'FAILED'} ({time.time() - t0:.0f} s)", flush=True)
+    print(f"{path} seed {seed}: {'ok' if ok else 'FAILED'} ({time.time() - t0:.0f} s wall, {cpu() - c0:.0f} s CPU)", flush=True)
     return ok
 
 

@@ -12,7 +12,7 @@ from ..core import Fusion, FusionConfig, FusionOutput, TaskSpec, Tokens, registe
 from ..recipes import Recipe, register_recipe
 
 # %% auto #0
-__all__ = ['FUSES', 'CMX_SIZES', 'CMX_STEPS', 'CMX_DATA', 'ChannelWeights', 'SpatialWeights', 'RectifyModule',
+__all__ = ['FUSES', 'CMX_SIZES', 'CMX_STEPS', 'CMX_BS', 'CMX_DATA', 'ChannelWeights', 'SpatialWeights', 'RectifyModule',
            'EfficientCrossAttention', 'CrossPath', 'ChannelEmbed', 'FeatureFusionModule', 'CMXConfig', 'CMXFusion',
            'CMXAddConfig', 'CMXConcatConfig']
 
@@ -32,19 +32,24 @@ class SpatialWeights(nn.Module):
     def __init__(self, c: int):
         super().__init__()
         self.mlp = nn.Sequential(nn.Conv2d(2 * c, c, 1), nn.ReLU(), nn.Conv2d(c, 2, 1), nn.Sigmoid())
+    def logits(self, a: Tensor, b: Tensor) -> Tensor:
+        "The weights before the sigmoid, `(B, 2, H, W)`: where the sigmoid saturates, these still rank the places."
+        return self.mlp[:-1](torch.cat([a, b], 1))
     def forward(self, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-        return tuple(self.mlp(torch.cat([a, b], 1)).unsqueeze(2).unbind(1))
+        return tuple(self.mlp[-1](self.logits(a, b)).unsqueeze(2).unbind(1))
 
 class RectifyModule(nn.Module):
     """CM-FRM: each stream is rectified by the other, `a' = a + λ_c w_c^b ⊙ b + λ_s w_s^b ⊙ b` and symmetrically
     (`w^b` weighs what `b` sends). Returns `(a', b', weights)`; `weights[k]` for k in channel_a/b `(B, C)`,
-    spatial_a/b `(B, H, W)`."""
+    spatial_a/b `(B, H, W)` and spatial_logit_a/b (the spatial weights before the sigmoid)."""
     def __init__(self, c: int, lambda_c: float = 0.5, lambda_s: float = 0.5):
         super().__init__(); self.channel, self.spatial = ChannelWeights(c), SpatialWeights(c)
         self.lc, self.ls = lambda_c, lambda_s
     def forward(self, a: Tensor, b: Tensor):
-        (ca, cb), (sa, sb) = self.channel(a, b), self.spatial(a, b)
-        w = {"channel_a": ca[..., 0, 0], "channel_b": cb[..., 0, 0], "spatial_a": sa[:, 0], "spatial_b": sb[:, 0]}
+        (ca, cb), z = self.channel(a, b), self.spatial.logits(a, b)
+        sa, sb = self.spatial.mlp[-1](z).unsqueeze(2).unbind(1)
+        w = {"channel_a": ca[..., 0, 0], "channel_b": cb[..., 0, 0], "spatial_a": sa[:, 0], "spatial_b": sb[:, 0],
+             "spatial_logit_a": z[:, 0], "spatial_logit_b": z[:, 1]}
         return a + self.lc * cb * b + self.ls * sb * b, b + self.lc * ca * a + self.ls * sa * a, w
 
 # %% ../../nbs/16_methods.cmx.ipynb #c16a0012
@@ -164,31 +169,34 @@ class CMXFusion(Fusion):
         p = {m: present[m] if m in inputs and (not self.cfg.use or m in self.cfg.use) else off for m in self.embed}
         pf = {m: v.to(ref.dtype).view(B, 1, 1, 1) for m, v in p.items()}
         H, W = self.task.modalities[self.rgb].shape[1:]
-        e = {m: self.embed[m](inputs[m]) * pf[m] if m in inputs else ref.new_zeros(B, ref.shape[0], H // 2, W // 2)
-             for m in self.embed}
+        read = {m for m in self.embed if m in inputs and (not self.cfg.use or m in self.cfg.use)}
+        e = {m: self.embed[m](inputs[m]) * pf[m] if m in read else ref.new_zeros(B, ref.shape[0], H // 2, W // 2)
+             for m in self.embed}                  # a stream never read is zeros: its branch is not run (below)
         if self.cfg.fuse == "concat":                # one branch: a conv on [RGB; X] = the sum of per-modality convs
             x, feats, xs, aux = sum(e.values()), [], e, {}
             for stage in self.stages["joint"]: x = stage(x); feats.append(x)
-        else: feats, aux, xs = self._branches(e, pf, p)
+        else: feats, aux, xs = self._branches(e, pf, p, read)
         t = self.decoder(torch.cat([_to_grid(f, s, self.patch) for f, s in zip(feats, self.strides)], 1))
         tok = t.flatten(2).transpose(1, 2)                                          # (B, h*w, d) on the token grid
         grid = Tokens(tok, torch.ones(tok.shape[:2], dtype=torch.bool, device=tok.device), tuple(t.shape[-2:]), 0, True)
         return FusionOutput(pooled=tok.mean(1), embeddings={m: xs[m].mean((2, 3)) for m in inputs},
                             tokens={self.rgb: grid}, aux=aux)
 
-    def _branches(self, e: dict, pf: dict, p: dict):
-        "cmx / add: a branch per modality; cmx rectifies (CM-FRM) and fuses (FFM) at every stage, add sums the maps."
+    def _branches(self, e: dict, pf: dict, p: dict, read: set):
+        """cmx / add: a branch per modality; cmx rectifies (CM-FRM) and fuses (FFM) at every stage, add sums the maps.
+        A branch not `read` (absent from the batch or outside `use`) is zeros, as its output times presence 0 would be."""
         r, xm, xs, aux, feats = self.rgb, self.x, dict(e), {}, []
         for i in range(len(self.strides)):
-            xs = {m: self.stages[m][i](v) * pf[m] for m, v in xs.items()}
+            run = {m: self.stages[m][i](v) * pf[m] for m, v in xs.items() if m in read or not read}
+            xs = {m: run[m] if m in run else torch.zeros_like(next(iter(run.values()))) for m in xs}
             if self.cfg.fuse == "add": feats.append(xs[r] + xs[xm]); continue
             a, b, w = self.frm[i](xs[r], xs[xm])
             xs = {r: a * pf[r], xm: b * pf[xm]}                 # [ours] an absent stream stays absent
             f, g1, g2 = self.ffm[i](xs[r], xs[xm], p[r].to(a.dtype), p[xm].to(a.dtype))
             feats.append(f)
-            aux.update({f"frm{i}_spatial_{xm}": w["spatial_b"], f"frm{i}_spatial_{r}": w["spatial_a"],
-                        f"frm{i}_channel_{xm}": w["channel_b"], f"frm{i}_channel_{r}": w["channel_a"],
-                        f"ffm{i}_context_{r}": g1, f"ffm{i}_context_{xm}": g2})
+            aux.update({f"frm{i}_{k}_{m}": w[f"{k}_{ab}"] for k in ("spatial", "spatial_logit", "channel")
+                        for m, ab in ((r, "a"), (xm, "b"))})
+            aux.update({f"ffm{i}_context_{r}": g1, f"ffm{i}_context_{xm}": g2})
         return feats, aux, xs
 
 # %% ../../nbs/16_methods.cmx.ipynb #c16a0017
@@ -200,9 +208,9 @@ class CMXConcatConfig(CMXConfig): fuse: str = "concat"
 for _name, _cfg in [("cmx_add", CMXAddConfig), ("cmx_concat", CMXConcatConfig)]:
     register_fusion(_name, _cfg, tasks=("segment",), contract_task="seg", sizes=CMX_SIZES)(CMXFusion)
 
-CMX_STEPS = 250                        # the recipe's steps of 32 samples (nb16's fast path)
+CMX_STEPS, CMX_BS = 250, 12           # the recipe's steps and samples per step (nb16's fast path)
 CMX_DATA = dict(camo=0.5, holes=1.0)   # camouflage on half the objects; X misses every object RGB shows
 for _m in ("cmx", "cmx_add", "cmx_concat"):
     for _t in ("seg", "seg_thermal", "seg_event"):
-        register_recipe(_m, _t, Recipe(steps=CMX_STEPS, bs=32, lr=1e-2, data=CMX_DATA,
+        register_recipe(_m, _t, Recipe(steps=CMX_STEPS, bs=CMX_BS, lr=1e-2, data=CMX_DATA,
                                        why="nb16 (16_methods.cmx): RGB-X camouflage segmentation, mIoU"))
