@@ -24,9 +24,10 @@ __all__ = ['SHARED', 'CODE_OF', 'BOARD_TASKS', 'NOISE', 'RATES', 'Cell', 'code_v
            'write_outputs', 'parser', 'cli_main']
 
 # %% ../nbs/90_leaderboard.ipynb #8e91bd5a
-SHARED = ("core", "layers", "heads", "model", "learner", "checkpoint", "data", "scenes", "robust")
+SHARED = ("core", "layers", "heads", "model", "learner", "checkpoint", "data", "scenes")
 # modules whose table entries are data, not code: only these objects' source is hashed (the cell's recipe is in its key)
 CODE_OF = {"recipes": ("Recipe", "recipe", "recipe_loaders", "train_recipe"),
+           "robust": ("metric_name", "evaluate", "robustness", "_data"),
            "leaderboard": ("Cell", "run_cell", "headline", "_latency_ms", "_robustness")}
 # the standard board per head, beside each method's own recipe tasks
 BOARD_TASKS = {"classify": ("vqa", "redundant"), "segment": ("seg",), "contrast": ("match",), "reconstruct": ("recon",)}
