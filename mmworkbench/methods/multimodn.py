@@ -89,5 +89,5 @@ class MultiModNFusion(Fusion):
 TRI_MAJORITY = dict(options=dict(rule="majority"))
 MNAR_TRAIN = {"tabular": (0.1, 0.8)}        # tabular missing with p 0.1 when y = 0, 0.8 when y = 1
 register_recipe("multimodn", "tri_xor", Recipe(
-    steps=300, bs=32, lr=3e-3, model={"patch": 8}, data={**TRI_MAJORITY, "mnar": MNAR_TRAIN},
+    steps=300, bs=64, lr=3e-3, model={"patch": 8}, data={**TRI_MAJORITY, "mnar": MNAR_TRAIN},
     why="nb19 (19_methods.multimodn): tri_xor majority, tabular MNAR; parallel=True is P-Fusion"));
