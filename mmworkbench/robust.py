@@ -4,9 +4,10 @@
 
 # %% ../nbs/06d_robust.ipynb #2023037a
 from __future__ import annotations
+from dataclasses import replace
 from typing import Mapping, Sequence
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 from matplotlib.figure import Figure
 from .core import TaskSpec, FusionOutput, get_task, to_device
 from .model import Workbench, fusion_entry, list_fusions
@@ -17,7 +18,7 @@ from .charts import curves
 
 # %% auto #0
 __all__ = ['RATES', 'STDS', 'metric_name', 'evaluate', 'methods_for', 'robustness', 'plot_robustness', 'drop_modalities',
-           'ModalityDropout', 'MaskedReconstruction']
+           'ModalityDropout', 'MaskedReconstruction', 'MissingFeatures', 'mask_missing_features']
 
 # %% ../nbs/06d_robust.ipynb #a2a74ec2
 def metric_name(task: str | TaskSpec) -> str:
@@ -170,3 +171,30 @@ class MaskedReconstruction(Callback):
                              "(FusionOutput.tokens); use a method that keeps per-feature states")
         o = self.head(FusionOutput(tokens={m: t}, aux={f"masked_{m}": self.masked}))
         L.loss = L.loss + self.weight * self.head.loss(o, {m: self.clean, "present": L.model.present(L.batch)})
+
+# %% ../nbs/06d_robust.ipynb #r06d0m02
+class MissingFeatures(nn.Module):
+    "Wrap a per-feature modality's encoder: a NaN feature's token is a learned [MASK] embedding + its position's."
+    def __init__(self, enc: nn.Module):
+        super().__init__()
+        if getattr(enc, "spec", None) is None or enc.spec.kind != "tabular":
+            raise TypeError(f"MissingFeatures wraps a tabular ModalityEncoder (one token per feature), got {enc!r}")
+        self.enc, self.mask = enc, nn.Parameter(torch.zeros(enc.pos.shape[-1]))
+    def forward(self, x: Tensor):
+        miss = x.isnan(); t = self.enc(x.nan_to_num(0.0))
+        fill = (self.enc.pos + self.enc.type_emb + self.mask).to(t.x.dtype).expand_as(t.x)
+        return replace(t, x=torch.where(miss[..., None], fill, t.x))
+
+def mask_missing_features(model: Workbench, m: str = "tabular") -> Workbench:
+    """Make `model` (in place) read `batch['<m>_missing']` as absent features: a [MASK] token each (TIP), not a 0."""
+    if m not in model.task.modalities or model.task.modalities[m].kind != "tabular":
+        raise ValueError(f"mask_missing_features: task {model.task.name!r} has no tabular modality {m!r}")
+    if model.fusion.owns_encoders or m not in getattr(model, "encoders", {}):
+        raise ValueError(f"mask_missing_features: method {model.method!r} owns its encoders; it needs the shared ones")
+    if not isinstance(model.encoders[m], MissingFeatures): model.encoders[m] = MissingFeatures(model.encoders[m])
+    def as_nan(module, args):
+        b = args[0]
+        if isinstance(b, dict) and f"{m}_missing" in b:
+            return ({**b, m: b[m].float().masked_fill(b[f"{m}_missing"], float("nan"))}, *args[1:])
+    model.register_forward_pre_hook(as_nan)
+    return model
