@@ -32,16 +32,19 @@ def curves(series: Mapping[str, Sequence[float] | Mapping], x: Sequence[float] |
            title: str = "", xlabel: str = "step", ylabel: str = "", ax=None, marker: str | None = None) -> Figure:
     "One line per `series` entry (y values, or a dict x -> y), optional ± `bands` and labelled reference lines `refs`."
     if not series: raise ValueError("curves: `series` is empty; pass {name: values}")
-    fig, ax = _ax(ax)
+    many = len(series) + len(refs or {}) > 10         # then the legend goes beside the axes, and styles repeat less
+    fig, ax = _ax(ax, (7.5, 3.8) if many else (5.0, 3.4))
     for i, (name, ys) in enumerate(series.items()):
         if isinstance(ys, Mapping): xs, ys = _arr(list(ys.keys())), _arr(list(ys.values()))
         else: ys = _arr(ys); xs = _arr(x) if x is not None else np.arange(len(ys))
         if len(xs) != len(ys): raise ValueError(f"curves: series {name!r} has {len(ys)} values for {len(xs)} x values")
-        ax.plot(xs, ys, marker=marker, label=str(name), color=f"C{i % 10}")
+        ax.plot(xs, ys, marker=marker, label=str(name), color=f"C{i % 10}", ls=("-", "--", ":", "-.")[i // 10 % 4])
         if bands and name in bands:
             b = _arr(bands[name]); ax.fill_between(xs, ys - b, ys + b, alpha=0.2, color=f"C{i % 10}")
     _refs(ax, refs)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel); ax.legend(fontsize=7, loc="best"); ax.grid(alpha=0.3)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel); ax.grid(alpha=0.3)
+    if many: ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1), ncol=1 + len(series) // 24)
+    else: ax.legend(fontsize=7, loc="best")
     return fig
 
 # %% ../nbs/04b_charts.ipynb #71459a35

@@ -4,11 +4,12 @@
 
 # %% ../nbs/90_leaderboard.ipynb #f60327b8
 from __future__ import annotations
-import argparse, hashlib, inspect, json, math, os, statistics, sys, time, traceback
+import argparse, functools, hashlib, inspect, json, math, os, statistics, sys, time, traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import torch
+from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 from .core import get_task, batch_size, slice_batch, to_device, default_device, _TASK_MODULES
 from .model import list_fusions, fusion_entry, create_model, list_tasks
@@ -19,9 +20,9 @@ from .robust import robustness, metric_name
 from .bench import timeit
 
 # %% auto #0
-__all__ = ['SHARED', 'CODE_OF', 'BOARD_TASKS', 'NOISE', 'RATES', 'Cell', 'code_version', 'cell_key', 'method_tasks', 'grid',
-           'headline', 'run_cell', 'default_cache', 'GridRun', 'run_grid', 'summarize', 'to_markdown', 'figures',
-           'write_outputs', 'parser', 'cli_main']
+__all__ = ['SHARED', 'CODE_OF', 'BOARD_TASKS', 'NOISE', 'RATES', 'TOP', 'Cell', 'code_version', 'cell_key', 'method_tasks',
+           'grid', 'headline', 'run_cell', 'default_cache', 'GridRun', 'run_grid', 'summarize', 'to_markdown',
+           'figures', 'write_outputs', 'parser', 'cli_main']
 
 # %% ../nbs/90_leaderboard.ipynb #8e91bd5a
 SHARED = ("core", "layers", "heads", "model", "learner", "checkpoint", "data", "scenes")
@@ -71,6 +72,7 @@ def _method_module(method: str) -> str:
         if hasattr(mod, e.cls.__name__): return mod.__name__
     raise KeyError(f"method {method!r} is not defined in the package (registered from {e.module}); export it first")
 
+@functools.lru_cache(maxsize=None)   # `run_grid` clears it: one hash per (method, task) and run
 def code_version(method: str, task: str) -> str:
     "Hash of the source the cell runs: the method's module, the task's module and the shared training code."
     mods = [f"mmworkbench.{s}" for s in (*SHARED, *CODE_OF)] + [_method_module(method)]
@@ -195,6 +197,7 @@ def run_grid(methods=None, tasks=None, seeds=(0, 1, 2), size: str = "tiny", devi
     t0 = time.perf_counter(); cache = Path(cache) if cache is not None else default_cache()
     cache.mkdir(parents=True, exist_ok=True)
     cells, skipped = grid(methods, tasks, seeds, size, unimodal)
+    code_version.cache_clear()                 # source edited since the last run is hashed afresh
     keys = {c: cell_key(c, changes) for c in cells}
     done = {c: json.loads((cache / f"{k}.json").read_text()) for c, k in keys.items() if (cache / f"{k}.json").exists()}
     todo = [c for c in cells if c not in done]
@@ -285,6 +288,8 @@ def to_markdown(summary: dict, header: str = "") -> str:
     return "\n".join(out)
 
 # %% ../nbs/90_leaderboard.ipynb #0aea0bf9
+TOP = 8   # methods drawn in the robustness figure (best first); the table has them all
+
 def figures(summary: dict, task: str | None = None) -> dict:
     "{'heatmap': Figure, 'robustness': Figure, 'cost': Figure} of `summary` (`task`: the robustness/cost task)."
     ts = {k: t for k, t in summary["tasks"].items() if t["rows"]}
@@ -294,11 +299,15 @@ def figures(summary: dict, task: str | None = None) -> dict:
     figs = {"heatmap": matrix(torch.tensor(grid_, dtype=torch.float64), rows=methods,
                               cols=[f"{t}\n{ts[t]['metric']}" for t in tasks], title="leaderboard (seed mean)")}
     task = task or max(ts, key=lambda k: len(ts[k]["rows"])); t = ts[task]
-    series = {f"{m} · no {k}": dict(zip(r["rates"], v)) for m, r in _best_first(t) for k, v in r["mcar"].items()}
+    best = [(m, r) for m, r in _best_first(t) if r.get("mcar")][:TOP]   # the best methods, one panel per modality
     refs = {f"{m}-only ceiling": v for m, v in t["ceilings"].items() if v is not None}
-    figs["robustness"] = (curves(series, refs=refs, title=f"{task}: one modality missing at a rate (MCAR)",
-                                 xlabel="missing rate", ylabel=t["metric"], marker="o") if series else
-                          bars({m: r["mean"] for m, r in t["rows"].items()}, title=f"{task}", ylabel=t["metric"]))
+    if best:
+        mods = list(best[0][1]["mcar"]); fig = Figure(figsize=(4.6 * len(mods), 3.8), layout="constrained")
+        for ax, k in zip(fig.subplots(1, len(mods), sharey=True, squeeze=False)[0], mods):
+            curves({m: dict(zip(r["rates"], r["mcar"][k])) for m, r in best}, refs=refs, ax=ax, marker="o",
+                   title=f"{task}: no {k} at a rate (MCAR), best {len(best)}", xlabel="missing rate", ylabel=t["metric"])
+        figs["robustness"] = fig
+    else: figs["robustness"] = bars({m: r["mean"] for m, r in t["rows"].items()}, title=f"{task}", ylabel=t["metric"])
     rows = [(m, r) for m, r in t["rows"].items() if r["mean"] is not None]
     figs["cost"] = scatter([r["train_s"] for _, r in rows], [r["mean"] for _, r in rows], rho=False,
                            labels=[m for m, _ in rows], title=f"{task}: {t['metric']} vs train time",
