@@ -137,6 +137,7 @@ def _apply_recipe(a, argv: list[str]):
         if flag in given: continue
         v = r.train_samples if k == "n_train" else getattr(r, k)
         setattr(a, k, "none" if k == "schedule" and v is None else v)
+    if given & {"--epochs", "--n-train"} and "--steps" not in given: a.steps = None   # epochs over n_train, as asked
     a.model_kw, a.knobs, a.cbs = dict(r.model), dict(r.data), r.cbs
     return a
 

@@ -305,7 +305,8 @@ def figures(summary: dict, task: str | None = None) -> dict:
         mods = list(best[0][1]["mcar"]); fig = Figure(figsize=(4.6 * len(mods), 3.8), layout="constrained")
         for ax, k in zip(fig.subplots(1, len(mods), sharey=True, squeeze=False)[0], mods):
             curves({m: dict(zip(r["rates"], r["mcar"][k])) for m, r in best}, refs=refs, ax=ax, marker="o",
-                   title=f"{task}: no {k} at a rate (MCAR), best {len(best)}", xlabel="missing rate", ylabel=t["metric"])
+                   title=f"{task}: no {k} at a rate (MCAR), best {len(best)}", xlabel="missing rate",
+                   ylabel=t["metric"])
         figs["robustness"] = fig
     else: figs["robustness"] = bars({m: r["mean"] for m, r in t["rows"].items()}, title=f"{task}", ylabel=t["metric"])
     rows = [(m, r) for m, r in t["rows"].items() if r["mean"] is not None]

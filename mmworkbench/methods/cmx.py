@@ -184,7 +184,8 @@ class CMXFusion(Fusion):
 
     def _branches(self, e: dict, pf: dict, p: dict, read: set):
         """cmx / add: a branch per modality; cmx rectifies (CM-FRM) and fuses (FFM) at every stage, add sums the maps.
-        A branch not `read` (absent from the batch or outside `use`) is zeros, as its output times presence 0 would be."""
+        A branch not `read` (absent from the batch or outside `use`) is zeros, as its output times presence 0
+        would be."""
         r, xm, xs, aux, feats = self.rgb, self.x, dict(e), {}, []
         for i in range(len(self.strides)):
             run = {m: self.stages[m][i](v) * pf[m] for m, v in xs.items() if m in read or not read}
