@@ -191,7 +191,8 @@ def mask_missing_features(model: Workbench, m: str = "tabular") -> Workbench:
         raise ValueError(f"mask_missing_features: task {model.task.name!r} has no tabular modality {m!r}")
     if model.fusion.owns_encoders or m not in getattr(model, "encoders", {}):
         raise ValueError(f"mask_missing_features: method {model.method!r} owns its encoders; it needs the shared ones")
-    if not isinstance(model.encoders[m], MissingFeatures): model.encoders[m] = MissingFeatures(model.encoders[m])
+    if isinstance(model.encoders[m], MissingFeatures): return model     # already reads them: one wrapper, one hook
+    model.encoders[m] = MissingFeatures(model.encoders[m])
     def as_nan(module, args):
         b = args[0]
         if isinstance(b, dict) and f"{m}_missing" in b:

@@ -54,30 +54,12 @@ class MLPPatch(torch.nn.Module):
         self.conv = torch.nn.Sequential(torch.nn.Conv2d(channels, d * h, patch, patch), torch.nn.GELU(), torch.nn.Conv2d(d * h, d, 1))
     def forward(self, x): return self.conv(x).flatten(2).transpose(1, 2)
 
-def _gridq_fuse(self, inputs, present):
-    from mmworkbench.core import FusionOutput, Segment, Tokens
-    B, d, dev = next(iter(present.values())).shape[0], self.cfg.d, self.norm.weight.device
-    pres = {m: present[m].bool() if m in present else torch.zeros(B, dtype=torch.bool, device=dev) for m in self.task.modalities}
-    xs, segs, off = {}, [], 0
-    for m in self.inputs:
-        pos = self.embed.pos(m).expand(B, -1, -1)
-        xs[m] = torch.where(pres[m][:, None, None], self.embed(m, inputs[m]), pos) if m in inputs else pos
-        segs.append(Segment(m, off, off + self.embed.L[m], self.embed.grid[m])); off += self.embed.L[m]
-    vis, hide = self._visible(inputs, pres, B, dev)
-    v_all = torch.cat([vis[m] for m in self.inputs], 1)
-    full, pooled = self._encode(torch.cat([xs[m] for m in self.inputs], 1), v_all, segs, hide)
-    enc = {s.modality: full[:, s.start:s.end] for s in segs}
-    ctx_pos, toks, aux = torch.cat([self.embed.pos(m) for m in self.inputs], 1), {}, {}
-    for m in self.targets:
-        L, g = self.embed.L[m], self.embed.grid[m]
-        same = [k for k in self.inputs if self.embed.grid[k] == g]
-        w = torch.stack([vis[k].float() for k in same], 0)
-        own = (torch.stack([enc[k] for k in same], 0) * w[..., None]).sum(0) / w.sum(0).clamp_min(1)[..., None]
-        own_vis = w.sum(0) > 0
-        y = self.decoders[m](own, own_vis, self.embed.pos(m), full, ctx_pos, v_all, Segment(m, 0, L, g), segs)
-        toks[m] = Tokens(y, torch.ones(B, L, dtype=torch.bool, device=dev), g, full=True)
-        aux[f"masked_{m}"] = ~vis.get(m, torch.zeros(B, L, dtype=torch.bool, device=dev))
-    return FusionOutput(pooled=pooled, embeddings={m: t.x.mean(1) for m, t in toks.items()}, tokens=toks, aux=aux)
+def _gridq_query(self, m, enc, vis, full):
+    "Decoder queries from the same-position visible tokens of every input on the target's grid (their mean)."
+    same = [k for k in self.inputs if self.embed.grid[k] == self.embed.grid[m]]
+    w = torch.stack([vis[k].float() for k in same], 0)
+    own = (torch.stack([enc[k] for k in same], 0) * w[..., None]).sum(0) / w.sum(0).clamp_min(1)[..., None]
+    return own, w.sum(0) > 0
 
 if __name__ == "__main__":
     variant, seed = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0
@@ -114,7 +96,7 @@ if __name__ == "__main__":
             B = len(b["image"]); b["visible_image"] = torch.ones(B, 16, dtype=torch.bool)
             b["visible_depth"] = torch.zeros(B, 16, dtype=torch.bool)
     if "mlptok" in variant: mmae.PatchEmbed = MLPPatch
-    if "gridq" in variant: mmae.MultiMAEFusion.fuse = _gridq_fuse
+    if "gridq" in variant: mmae.MultiMAEFusion._query = _gridq_query
     if "supq" in variant:
         for b in rtr:
             B = len(b["image"]); b["visible_image"] = torch.ones(B, 16, dtype=torch.bool); b["visible_depth"] = torch.zeros(B, 16, dtype=torch.bool)

@@ -171,12 +171,17 @@ class MultiMAEFusion(_MultiMAEParts):
         ctx_pos, toks, aux = torch.cat([self.embed.pos(m) for m in self.inputs], 1), {}, {}
         for m in self.targets:
             L, g = self.embed.L[m], self.embed.grid[m]
-            own = enc.get(m, full.new_zeros(B, L, d))
-            own_vis = vis.get(m, torch.zeros(B, L, dtype=torch.bool, device=dev))
+            own, own_vis = self._query(m, enc, vis, full)
             y = self.decoders[m](own, own_vis, self.embed.pos(m), full, ctx_pos, v_all, Segment(m, 0, L, g), segs)
             toks[m] = Tokens(y, torch.ones(B, L, dtype=torch.bool, device=dev), g, full=True)
-            aux[f"masked_{m}"] = ~own_vis                     # ReconstructHead scores the hidden tokens only
+            aux[f"masked_{m}"] = ~vis.get(m, torch.zeros(B, L, dtype=torch.bool, device=dev))   # scored: the hidden
         return FusionOutput(pooled=pooled, embeddings={m: t.x.mean(1) for m, t in toks.items()}, tokens=toks, aux=aux)
+
+    def _query(self, m: str, enc: dict, vis: dict, full: Tensor) -> tuple[Tensor, Tensor]:
+        "Decoder queries of target `m`: its own encoded tokens (zeros if not an input) and where they are visible."
+        B, L = full.shape[0], self.embed.L[m]
+        own = enc.get(m, full.new_zeros(B, L, self.cfg.d))
+        return own, vis.get(m, torch.zeros(B, L, dtype=torch.bool, device=full.device))
 
     def modality_parameters(self, m: str) -> list[nn.Parameter]:
         if m not in self.embed.tok: return []
