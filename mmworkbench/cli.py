@@ -192,11 +192,12 @@ def _with_baselines(metrics: dict, task, valid_dl) -> dict:
 def cmd_train(a) -> int:
     out = Path(a.out)
     learn, metrics, secs = _fit(a, out, a.save_every, a.resume)
-    from mmworkbench.learner import get_rank
+    from mmworkbench.learner import get_rank, finish_distributed
     if get_rank() == 0:
         print(f"trained {a.method} ({a.size}) on {a.task}: {learn.step} steps in {secs:.1f}s on {learn.device}; "
               f"saved {out}")
         print(_json(_with_baselines(metrics, learn.model.task, learn.valid_dl)))
+    finish_distributed()
     return 0
 
 def cmd_eval(a) -> int:

@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader, Dataset
 from safetensors.torch import save_file
 from mmworkbench.core import dummy_batch, slice_batch
 from mmworkbench.model import create_model
-from mmworkbench.learner import Learner, Callback, init_distributed, get_rank
+from mmworkbench.learner import Learner, Callback, init_distributed, finish_distributed, get_rank
 from mmworkbench.checkpoint import load_checkpoint
 from learner_job import Synth, SPEC
 
@@ -89,4 +89,4 @@ if __name__ == "__main__":
         l.fit(); final(out / "crash_run", out / "fsdp_resumed.safetensors")
     elif mode == "contrast": contrast(out)
     else: raise SystemExit(f"unknown mode {mode!r}")
-    dist.destroy_process_group()
+    finish_distributed()   # a barrier, then leave: a rank exiting mid-teardown aborts (see its docstring)

@@ -11,7 +11,7 @@ from torch.utils.data import DataLoader, Dataset
 from safetensors.torch import save_file
 from mmworkbench.core import ModalitySpec, TaskSpec, FusionOutput, register_task, dummy_batch, batch_size, slice_batch
 from mmworkbench.model import create_model
-from mmworkbench.learner import Learner, Callback, init_distributed, get_rank
+from mmworkbench.learner import Learner, Callback, init_distributed, finish_distributed, get_rank
 
 SPEC = register_task(TaskSpec("learner_job", {"image": ModalitySpec("image", (1, 8, 8), patch=4), "tabular": ModalitySpec("tabular", (4,))},
                               n_classes=2, description="label = sign(8 * image mean + tabular[0])"))
@@ -102,5 +102,5 @@ if __name__ == "__main__":
         l = learner(bs=4, dropout=0.0, cbs=[GradCheck(out / "grad_check.json")])
         l.fit(steps=6, ckpt_dir=out / "ddp_run", save_every=3)
         dump(l, out / f"rank{get_rank()}.safetensors")
-        torch.distributed.destroy_process_group()
+        finish_distributed()
     else: raise SystemExit(f"unknown mode {mode!r}")
