@@ -41,10 +41,8 @@ def init_distributed(backend: str | None = None) -> bool:
     return True
 
 def finish_distributed():
-    """Leave the process group at the end of a torchrun script (a no-op when not distributed). The barrier comes
-    first: gloo's worker threads release the tensors of the last collectives only after `wait` returned, and one
-    still doing so when the interpreter shuts down aborts its rank ("terminate called without an active exception",
-    exit -6, measured on 3-5 of 20 two-rank jobs on a loaded CPU; 0 of 25 with the barrier)."""
+    """Leave the process group at the end of a torchrun script (no-op when not distributed). The barrier first: a gloo
+    thread still freeing the last collective's tensors at interpreter exit aborts its rank (`tests/test_fsdp.py`)."""
     if dist_on(): dist.barrier(); dist.destroy_process_group()
 
 # %% ../nbs/03_learner.ipynb #70ecbbf6
