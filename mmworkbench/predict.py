@@ -201,16 +201,13 @@ def _default_map(maps, task: TaskSpec):
     return maps[-1]
 
 def query_tokens(am, batch: dict, task: TaskSpec) -> tuple[list[str], list[int]]:
-    "Names (`text[3] red`, `image[5]`) and query indices of the live query tokens of `am` (text padding skipped)."
-    toks, idx = [], []
-    for s in am.q_segments:
-        ids = batch.get(s.modality)
-        is_text = isinstance(ids, Tensor) and not ids.is_floating_point() and ids.ndim == 2 and ids.shape[1] == s.length
-        ws = words(ids[0], task.vocab) if is_text else None
-        for j in range(s.length):
-            if is_text and int(ids[0, j]) == 0: continue
-            toks.append(f"{s.modality}[{j}]" + (f" {ws[j]}" if ws else "")); idx.append(s.start + j)
-    return toks, idx
+    """Names (`text[3] red`, `image (1, 2)`, `cls (one pooled query)`) and query indices of the live query tokens of
+    `am` in sample 0: the explorer's `query_options`, with the batch's words (text padding skipped)."""
+    from mmworkbench.explore import query_options   # here, not at import: it brings ipywidgets (~0.3 s)
+    names = {m: [w if int(i) else "" for i, w in zip(v[0], words(v[0], task.vocab))] for m, v in batch.items()
+             if m in task.modalities and task.modalities[m].kind == "text"}
+    opts = query_options(am, 0, names)
+    return [t for t, _ in opts], [i for _, i in opts]
 
 def default_token(toks: list[str], task: TaskSpec) -> str:
     "The query token to show first: the question's last content word (the shape asked about), else CLS, else the first."
@@ -220,10 +217,15 @@ def default_token(toks: list[str], task: TaskSpec) -> str:
     return (content[-1:] or text[:1] or [t for t in toks if t.startswith("cls")][:1] or toks)[0]
 
 def token_words(tok: str) -> str:
-    "A query token's name in words: `text[4] circle` → `the word 'circle'`, `image[5]` → `image token 5`."
-    name, _, word = tok.partition(" ")
+    "A query token in words: `text[4] circle` → `the word 'circle'`, `image (1, 3)` → `image patch (row 1, col 3)`."
+    name, _, rest = tok.partition(" ")
     mod, j = name.rstrip("]").split("[") if "[" in name else (name, "0")
-    return f"the word '{word}'" if word else "the CLS token" if mod == "cls" else f"{mod} token {j}"
+    if mod == "cls": return "the CLS token"
+    if "[" in name and rest: return f"the word '{rest}'"
+    if rest.startswith("(") and "," in rest:
+        r, col = (int(v) for v in rest.strip("()").split(","))
+        return f"{mod} patch (row {r}, col {col})"
+    return f"the pooled {mod} query" if "pooled" in rest else f"{mod} token {j}"
 
 # %% ../nbs/06a_predict.ipynb #23aaedec
 def attention_view(model: Workbench, batch: dict, out, layer=None, head="mean", token=None):
