@@ -29,12 +29,14 @@ def present_as(batches, drop=None, cycle=False):
     out = []
     for b in batches:
         n = len(b["y"]); k = torch.arange(n) % 3
-        p = {"image": k != 2, "audio": k != 1} if cycle else {m: torch.full((n,), m != drop) for m in ("image", "audio")}
+        p = ({"image": k != 2, "audio": k != 1} if cycle
+             else {m: torch.full((n,), m != drop) for m in ("image", "audio")})
         out.append({**b, "present": p})
     return out
 
 
-def accuracy(model, batches) -> float: return float(Learner(model, None, batches, progress=False).validate()["accuracy"])
+def accuracy(model, batches) -> float:
+    return float(Learner(model, None, batches, progress=False).validate()["accuracy"])
 
 
 def fit(model, tr, va, lr, seed):
