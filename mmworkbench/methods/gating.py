@@ -278,7 +278,7 @@ register_recipe("pill_gate", "redundant", Recipe(steps=60, bs=64, lr=3e-3,
                                                  model={"patch": 8, "layers": 2, "base": "audio"},
                                                  why=_WHY + "gates from 0, image injected into the audio tower"))
 register_recipe("film", "redundant", Recipe(steps=80, bs=64, lr=3e-3, model={"patch": 8, "layers": 2},
-                                            data={"options": {"destroy": 0.0}},
+                                            data={"options": {"destroy": 1.0}},   # so the image must be read
                                             why=_WHY + "the pretrained model (PEA's γ/β stage is in the notebook)"))
 register_recipe("prefix", "attribute", Recipe(steps=80, bs=64, lr=3e-3, model={"patch": 8, "layers": 1, "base": "text"},
                                               cbs=(PrefixStages,), why="nb15 (15_methods.gating), attribute: "
