@@ -208,12 +208,12 @@ class Checkpointer(Callback):
 
 # %% ../nbs/03_learner.ipynb #7272ef08
 def make_optimizer(model: nn.Module, lr: float, wd: float, device: torch.device) -> torch.optim.AdamW:
-    "AdamW over `model`'s trainable parameters, with no weight decay on biases and norms (ndim < 2); fused on CUDA."
+    "AdamW over the trainable parameters, no weight decay on biases and norms (ndim < 2); CUDA: fused, CPU: foreach."
     decay = [p for p in model.parameters() if p.requires_grad and p.ndim >= 2]
     rest = [p for p in model.parameters() if p.requires_grad and p.ndim < 2]
     groups = [{"params": decay, "weight_decay": wd, "base_lr": lr},
               {"params": rest, "weight_decay": 0.0, "base_lr": lr}]
-    return torch.optim.AdamW(groups, lr=lr, fused=True if device.type == "cuda" else None)
+    return torch.optim.AdamW(groups, lr=lr, **({"fused": True} if device.type == "cuda" else {"foreach": True}))
 
 class _Evaluation:
     "The evaluating side of `Learner`: `autocast`, `validate` and `predict` (no optimizer involved)."
