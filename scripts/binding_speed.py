@@ -9,7 +9,7 @@ shared machine: the CPU seconds are of one core, the accuracy does not depend on
 
 The `cur ...` settings are curricula on the training "no"s (`Negatives`): a share p of them is a random absent pair
 (`ShapesWorld(negatives=p)`, a first-order signal) and the rest unbound; validation always asks the recipe's unbound
-"no"s, so its accuracy is held to the same bag-of-attributes bound (nb10)."""
+"no"s, so its accuracy is held to the same bag-of-attributes bound (nb10, which tabulates the measured runs)."""
 import argparse, time
 from mmworkbench.learner import Callback
 from mmworkbench.recipes import recipe, train_recipe
