@@ -34,14 +34,17 @@ def _rel_words(rel: Tensor) -> tuple[Tensor, Tensor]:
     "Relation index (0 left, 1 right, 2 above, 3 below) → word ids ('left of', 'right of', 'above', 'below')."
     return _R0 + rel, torch.where(rel < 2, _WID["of"], 0)
 
-def _absent_combo(s: Scene, r: _Stream, negatives: str = "unbound") -> tuple[Tensor, Tensor]:
+def _absent_combo(s: Scene, r: _Stream, negatives: str | float = "unbound") -> tuple[Tensor, Tensor]:
     """A (colour, shape) absent from each scene: `negatives="unbound"` prefers an *unbound* pair (both attributes
-    present on other objects); `"random"` draws uniformly from all absent colour × shape pairs of the vocabulary."""
+    present on other objects); `"random"` draws uniformly from all absent colour × shape pairs of the vocabulary; a
+    float `p` is "random" for a share `p` of the samples (a per-sample coin) and "unbound" for the rest."""
     B, C, S = len(s), len(COLORS), len(SHAPES)
     combo = torch.where(s.valid, s.color * S + s.shape, C * S)
     have = torch.zeros(B, C * S + 1, dtype=torch.bool).scatter(1, combo, True)[:, :-1].view(B, C, S)
-    bound = (have.any(2)[:, :, None].float() + have.any(1)[:, None, :].float()) if negatives == "unbound" else 0.0
-    score = (bound + 1) * ~have + 0.5 * r.u(C, S).float()
+    bound = (have.any(2)[:, :, None].float() + have.any(1)[:, None, :].float()) if negatives != "random" else 0.0
+    noise = 0.5 * r.u(C, S).float()
+    if not isinstance(negatives, str): bound = bound * ~r.coin(float(negatives))[:, None, None]
+    score = (bound + 1) * ~have + noise
     k = score.view(B, -1).argmax(1)
     return k // S, k % S
 
@@ -262,7 +265,7 @@ class ShapesWorld(Dataset):
     def __init__(self, task: str = "vqa", n: int = 1024, seed: int = 0, size: int = 32, split: str = "train",
                  noise: dict | None = None, missing: float | dict | None = None, mnar: dict | None = None,
                  mismatch: float = 0.0, spurious: float = 0.0, reveal: dict | None = None, camo: float = 0.3,
-                 holes: float = 0.3, scene: dict | None = None, negatives: str = "unbound",
+                 holes: float = 0.3, scene: dict | None = None, negatives: str | float = "unbound",
                  options: dict | None = None, feature_missing: float | tuple = 0.0):
         if task not in _TASK_DEFS: raise KeyError(f"unknown ShapesWorld task {task!r}; use one of {list(_TASK_DEFS)}")
         if size % 16 or not 16 <= size <= 512:
@@ -281,8 +284,8 @@ class ShapesWorld(Dataset):
                              f"on a task with a tabular modality ({task!r} has {list(self.d.modalities)})")
         self.scene, self.negatives = _scene_knobs(self.d.scene, scene, task, self.d.sets), negatives
         self.options = _options(task, self.d, options)
-        if negatives not in ("unbound", "random"):
-            raise ValueError(f"negatives={negatives!r}: use 'unbound' (default) or 'random'")
+        if negatives not in ("unbound", "random") and not (type(negatives) in (int, float) and 0 <= negatives <= 1):
+            raise ValueError(f"negatives={negatives!r}: use 'unbound' (default), 'random' or a share p in [0, 1]")
         self.spec = task_spec(task, size)
 
     def __len__(self): return self.n
