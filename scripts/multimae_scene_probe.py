@@ -2,7 +2,8 @@
 depth from RGB, and the fine-tunes segment?  nb17's training (120 pretraining steps of 64, tiny, patch P; 60
 fine-tuning steps of 64), each scored against its bound from the data.
 
-    OMP_NUM_THREADS=1 python scripts/multimae_scene_probe.py BG SEED [P] [--visible=N] [--steps=N] [--sup] [--seg [--ft_lr=X] [--ft_steps=N]]
+    OMP_NUM_THREADS=1 python scripts/multimae_scene_probe.py BG SEED [P] [--visible=N] [--steps=N] [--sup]
+        [--seg [--ft_lr=X] [--ft_steps=N]]
         [--model='{"pos_std": 0.3, "pos_gain": 4.0, "alpha": 0.1}'] [--scene='{...}'] [--data='{"holes": 0}']
 
 BG: "random" (the task default) or a neutral name among scenes.BACKGROUNDS (every scene's background). Prints the
@@ -84,7 +85,8 @@ print(f"bg={BG} seed={SEED} P={P} {opt} {'--sup' if '--sup' in sys.argv else ''}
       f"{time.time() - t0:.0f}s", flush=True)
 if "--seg" in sys.argv:
     mae = fit("recon", rtr, rva, seed=SEED, **{**KW, "visible": 8}, inputs=("image",), targets=("image",))[0]
-    str_, sva = batches("seg", int(opt.get("ft_steps", 60)) * 64, "train", seed=SEED), batches("seg", 512, "valid", seed=SEED)
+    str_ = batches("seg", int(opt.get("ft_steps", 60)) * 64, "train", seed=SEED)
+    sva = batches("seg", 512, "valid", seed=SEED)
     base = baselines(get_task("seg"), sva)["majority"]
     ft = {"mm->RGB+D": fit("seg", str_, sva, pre=mm, seed=SEED)[1],
           "mm->RGB": fit("seg", str_, sva, pre=mm, seed=SEED, inputs=("image",))[1],
