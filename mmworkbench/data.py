@@ -106,7 +106,8 @@ def _seg(s, r, ds):
     bgc = r.int(1, n=len(COLORS))[:, 0]
     camo = r.u(N) < ds.camo
     color = torch.where(camo, bgc[:, None], (bgc[:, None] + 1 + r.int(N, n=len(COLORS) - 1)) % len(COLORS))
-    s = replace(s, bg=4 + bgc, color=color, camo=camo & s.valid, hole=~camo & s.valid & (r.u(N) < ds.holes))
+    bg = 4 + bgc if ds.scene["background"] == "random" else s.bg   # default: a per-scene colour; else the knob's shade
+    s = replace(s, bg=bg, color=color, camo=camo & s.valid, hole=~camo & s.valid & (r.u(N) < ds.holes))
     return s, {"y": render_mask(s, ds.size)}
 
 _GROUPS = torch.tensor([[0, 2], [1, 3]])                    # shape groups: {square, triangle} vs {circle, cross}
@@ -160,7 +161,7 @@ _TASK_DEFS = {
     "match": _TaskDef(_match, ("image", "text"), dict(n_min=2, n_max=4, distinct="both"), head="contrast", n_classes=0,
                       description="image-caption retrieval; batch['text_neg'] swaps two colours or flips the relation"),
     "seg": _TaskDef(_seg, ("image", "depth"), dict(n_min=2, n_max=5), head="segment", n_classes=1 + len(SHAPES),
-                    labels=["background", *SHAPES], sets=("background", "colors", "n_colors"),
+                    labels=["background", *SHAPES], sets=("colors", "n_colors"),
                     description="RGB + depth -> per-pixel shape class; camouflaged "
                     "objects only in depth, depth holes over others"),
     "imbalance": _TaskDef(_imbalance, ("image", "audio"), dict(n_min=1, n_max=1), n_classes=4, noise={"audio": 1.0},

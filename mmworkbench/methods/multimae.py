@@ -12,7 +12,8 @@ from ..layers import Block, PatchEmbed, TokenEmbed, FrameEmbed, FeatureEmbed
 from ..recipes import Recipe, register_recipe
 
 # %% auto #0
-__all__ = ['MultiEmbed', 'dirichlet_visible', 'TaskDecoder', 'MultiMAEConfig', 'MultiMAEFusion', 'load_pretrained']
+__all__ = ['MULTIMAE_DATA', 'MULTIMAE_MODEL', 'MultiEmbed', 'dirichlet_visible', 'TaskDecoder', 'MultiMAEConfig',
+           'MultiMAEFusion', 'load_pretrained']
 
 # %% ../../nbs/17_methods.multimae.ipynb #9bd12b87
 def _tokenizer(spec, d: int, patch: int):
@@ -202,7 +203,10 @@ def load_pretrained(model, pretrained) -> list[str]:
     return sorted(keep)
 
 # %% ../../nbs/17_methods.multimae.ipynb #d132eaa0
-register_recipe("multimae", "recon", Recipe(steps=120, bs=64, lr=3e-3, model={"patch": 8, "visible": 8},
+MULTIMAE_DATA = dict(scene=dict(background="black"))   # one fixed background shade: depth becomes linear in the RGB
+MULTIMAE_MODEL = {"patch": 8, "visible": 16, "alpha": 0.1, "pos_std": 0.3, "pos_gain": 4.0}   # measured in "Train"
+register_recipe("multimae", "recon", Recipe(steps=120, bs=64, lr=3e-3, data=MULTIMAE_DATA, model=MULTIMAE_MODEL,
                                             why="nb17 (17_methods.multimae): MultiMAE pretraining, RGB + depth"))
-register_recipe("multimae", "seg", Recipe(steps=60, bs=64, lr=3e-3, model={"patch": 8},
-                                          why="nb17 (17_methods.multimae): segmentation from scratch"));
+register_recipe("multimae", "seg", Recipe(steps=60, bs=64, lr=3e-3, model={"patch": 8}, data=MULTIMAE_DATA,
+                                          why="nb17 (17_methods.multimae): segmentation (fine-tuned there)"));
+
