@@ -35,9 +35,8 @@ def _rel_words(rel: Tensor) -> tuple[Tensor, Tensor]:
     return _R0 + rel, torch.where(rel < 2, _WID["of"], 0)
 
 def _absent_combo(s: Scene, r: _Stream, negatives: str | float = "unbound") -> tuple[Tensor, Tensor]:
-    """A (colour, shape) absent from each scene: `negatives="unbound"` prefers an *unbound* pair (both attributes
-    present on other objects); `"random"` draws uniformly from all absent colour × shape pairs of the vocabulary; a
-    float `p` is "random" for a share `p` of the samples (a per-sample coin) and "unbound" for the rest."""
+    """A (colour, shape) absent from each scene: "unbound" prefers a pair whose attributes are on other objects;
+    "random": any absent pair of the vocabulary; a float `p`: "random" for a share `p` of samples, else "unbound"."""
     B, C, S = len(s), len(COLORS), len(SHAPES)
     combo = torch.where(s.valid, s.color * S + s.shape, C * S)
     have = torch.zeros(B, C * S + 1, dtype=torch.bool).scatter(1, combo, True)[:, :-1].view(B, C, S)
