@@ -1,4 +1,4 @@
-"""nb18's TIP claim on several seeds: plain training vs TIP-style masked reconstruction (`robust.MaskedReconstruction`)
+"""nb18a's TIP claim on several seeds: plain training vs TIP-style masked reconstruction (`robust.MaskedReconstruction`)
 on ShapesWorld `tri_xor` (majority rule), tested with every tabular feature missing with probability 0.5, against the
 bound from the data (c known when some object's depth survives, else a + b decides or a coin flip).
 
