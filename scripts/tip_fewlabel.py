@@ -1,13 +1,19 @@
-"""TIP's regime on ShapesWorld `tri_xor` (majority rule): masked-reconstruction PRETRAINING on unlabelled scenes
-(`robust.MaskedReconstruction`, the supervised loss switched off), then supervised training on FEW labels; against the
-same supervised training from scratch (plain) and with masking + [MASK] tokens but no reconstruction (masked).
-Tested on a large test set with a fraction `--miss` of every tabular feature missing, against the bound from the data
-(c known when some object's depth survives, else a + b decides or a coin flip).
+"""TIP probes for nb18a on ShapesWorld `tri_xor` (majority rule): three regimes, one script.
 
-    OMP_NUM_THREADS=1 python scripts/tip_fewlabel.py --seeds 0 1 2 [--pre 300 --pre-bs 32 --labels 256 --bs 16
-        --steps 300 --miss 0.75 --n-test 2048 --model patch=16 d=16 heads=1 layers=1 --method late]
+TIP's own regime (default): masked-reconstruction PRETRAINING on `--pre` steps of unlabelled scenes
+(`robust.MaskedReconstruction`, the supervised loss switched off), then supervised training on `--labels` FEW labelled
+scenes; against the same supervised training from scratch (plain) and with masking + [MASK] tokens but no
+reconstruction (masked). With `--base B --labels 0 --pre 0`: nb18a's recipe, one plain model trained B steps, then
+`--steps` more on fresh batches (the `--rep`-th slice) plainly, TIP-style, or masked. Tested on `--n-test` fixed scenes
+with a fraction `--miss` of every tabular feature missing, against the bound from the data (c known when some object's
+depth survives, else a + b decides or a coin flip) and the no-tabular ceiling. Commands behind nb18a's prose:
 
-Prints per seed each arm's complete and missing-feature accuracy, the bound, and TIP - max(plain, masked)."""
+    OMP_NUM_THREADS=1 python scripts/tip_fewlabel.py --pre 0 --labels 0 --base 300 --steps 150 --bs 32 \\
+        --objects 3 5 [--rep 1]
+    OMP_NUM_THREADS=1 python scripts/tip_fewlabel.py --seeds 0 --objects 3 5 --ft-p 0.25 --steps 400   # few labels
+    OMP_NUM_THREADS=1 python scripts/tip_fewlabel.py --seeds 0 [--ft-p 0.25 --steps 400 --n-test 1024]  # 1-3 objects
+
+Prints per seed each arm's complete / missing-feature accuracy, and TIP - the best other arm. One process at a time."""
 import argparse, resource, time, torch
 import mmworkbench.all  # noqa: F401  (registers the tasks and methods)
 from mmworkbench.data import ShapesWorld, _WARM_COOL
@@ -80,7 +86,9 @@ def main():
             t0 = time.time(); m = new()
             if a.base: m.load_state_dict(base.state_dict())
             if arm == "plain": cbs = []
-            else: m = mask_missing_features(m); cbs = [mr(0.0 if arm == "masked" else a.ft_weight, fp)] if fp > 0 else []
+            else:
+                m = mask_missing_features(m)
+                cbs = [mr(0.0 if arm == "masked" else a.ft_weight, fp)] if fp > 0 else []
             if arm == "tip" and a.pre:
                 un = ShapesWorld("tri_xor", a.pre * a.pre_bs, seed + 1000, split="train", **TRI)
                 pre = [un.batch(range(i * a.pre_bs, (i + 1) * a.pre_bs)) for i in range(a.pre)]
