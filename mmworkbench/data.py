@@ -6,8 +6,7 @@
 from __future__ import annotations
 import inspect, time
 from dataclasses import dataclass, replace
-import numpy as np
-import torch
+import numpy as np, torch
 from torch import Tensor
 from torch.utils.data import Dataset, DataLoader, Subset
 from .core import ModalitySpec, TaskSpec, register_task, get_task
@@ -18,7 +17,8 @@ from .scenes import (
 from .batchview import show_batch   # noqa: F401 -- re-exported
 
 # %% auto #0
-__all__ = ['existence_kind', 'task_spec', 'add_task', 'ShapesWorld', 'dataloaders', 'composition_split', 'generation_rate']
+__all__ = ['BIND_LEN', 'existence_kind', 'task_spec', 'add_task', 'ShapesWorld', 'dataloaders', 'composition_split',
+           'generation_rate']
 
 # %% ../nbs/02_data.ipynb #e452641f
 _C0, _S0, _R0, _Z0 = _WID["red"], _WID["square"], _WID["left"], _WID["small"]
@@ -71,11 +71,11 @@ def _vqa(s: Scene, r: _Stream, ds) -> tuple[Scene, dict]:
 
 def _binding(s, r, ds):
     t, y = _q_exist(s, r, _pick(r, s.valid), ds.negatives)
-    return s, {"text": t, "y": y}
+    return s, {"text": t[:, :BIND_LEN], "y": y}   # the question's words only: no padding to attend over
+BIND_LEN, _BIND_SPEC = 6, {"text": lambda s: ModalitySpec("text", (6,), vocab_size=len(VOCAB))}   # 'is there a c s ?'
 
 def existence_kind(text: Tensor, scene: Scene) -> Tensor:
-    """For 'is there a <color> <shape>?' questions `(B, L)`: 0 the pair is in the scene, 1 its colour or shape is
-    absent, 2 both are present on different objects (unbound)."""
+    "For 'is there a <color> <shape>?' ids `(B, L)`: 0 the pair is in the scene, 1 a part absent, 2 unbound."
     c, sh = text[:, 3, None] - _C0, text[:, 4, None] - _S0
     has_c, has_s = ((scene.color == c) & scene.valid).any(1), ((scene.shape == sh) & scene.valid).any(1)
     bound = ((scene.color == c) & (scene.shape == sh) & scene.valid).any(1)
@@ -149,8 +149,8 @@ _TASK_DEFS = {
                     n_classes=len(ANSWERS), labels=ANSWERS,
                     description="image + question (existence, count, colour-of, size-of, relation) -> answer"),
     "binding": _TaskDef(_binding, ("image", "text"), dict(n_min=3, n_max=5, n_colors=3, n_shapes=3, distinct="combo"),
-                        labels=["no", "yes"], description="image + 'is there a <color> <shape>?' -> yes/no; "
-                                                          "'no' asks an unbound colour/shape pair"),
+                        labels=["no", "yes"], specs=_BIND_SPEC, description="image + 'is there a <color> <shape>?' "
+                        "(6 tokens) -> yes/no; 'no' asks an unbound colour/shape pair"),
     "xor": _TaskDef(_xor, ("image", "tabular"), dict(n_min=1, n_max=3), labels=["0", "1"], sets=("n_shapes",),
                     reveal={"tabular": ("size", "position", "depth")}, description="y = [shapes in {circle, cross}] "
                     "XOR [objects near]; shape only in the image, depth only in the tabular vector"),

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from .model import Workbench, create_model, _discover
 from .data import dataloaders
-from .learner import Learner
+from .learner import Callback, Learner
 
 # %% auto #0
-__all__ = ['DEFAULT', 'BINDING_SCENE', 'BINDING_DATA', 'RECIPES', 'Recipe', 'register_recipe', 'recipe', 'recipe_loaders',
-           'train_recipe']
+__all__ = ['DEFAULT', 'BINDING_SCENE', 'BINDING_DATA', 'RECIPES', 'Recipe', 'Negatives', 'register_recipe', 'recipe',
+           'recipe_loaders', 'train_recipe']
 
 # %% ../nbs/03c_recipes.ipynb #a1c00006
 @dataclass(frozen=True)
@@ -41,13 +41,28 @@ class Recipe:
             if k in changes: changes[k] = {**getattr(self, k), **changes[k]}
         return replace(self, **changes)
 
+# %% ../nbs/03c_recipes.ipynb #af0301aa
+class Negatives(Callback):
+    "Anneal the training set's share of random (absent-pair) negatives linearly from `p` to 0 over `until` steps."
+    def __init__(self, p: float = 0.5, until: int = 400): self.p, self.until = float(p), int(until)
+    def share(self, step: int) -> float: return max(0.0, self.p * (1 - step / self.until))
+    def before_fit(self):
+        ds = getattr(self.learn.train_dl, "dataset", None)
+        if not hasattr(ds, "negatives"):
+            raise TypeError(f"Negatives needs a ShapesWorld training loader (num_workers=0), not {type(ds).__name__}")
+        if getattr(self.learn.train_dl, "num_workers", 0):
+            raise ValueError("Negatives sets the share in this process, which loader workers never see: train with "
+                             "num_workers=0 (`mmwb train --num-workers 0`, the default)")
+        self.ds = ds; self.after_step()
+    def after_step(self): self.ds.negatives = self.share(self.learn.step)   # the next batch is drawn after this
+
 # %% ../nbs/03c_recipes.ipynb #a1c00009
 DEFAULT = Recipe(why="generic: 3 epochs over 2,048 ShapesWorld samples")
 BINDING_SCENE = dict(background="black", colors=("red", "green", "blue", "yellow"), sizes="large", jitter=False)
 BINDING_DATA = dict(scene=BINDING_SCENE)
 RECIPES: dict[tuple[str, str], Recipe] = {
-    ("*", "binding"): Recipe(steps=1000, bs=128, lr=5e-4, schedule=None, model={"patch": 8}, data=BINDING_DATA,
-                             why="nb10 (10_methods.early): binding"),
+    ("*", "binding"): Recipe(steps=1000, bs=128, lr=1e-3, schedule=None, model={"patch": 8, "mlp_ratio": 2.0},
+                             data=BINDING_DATA, cbs=(Negatives,), why="nb10a (10a_methods.binding): binding"),
     ("*", "vqa"): Recipe(steps=300, bs=64, lr=2e-3, why="nb03c (03c_recipes) / nb90: vqa past the text-only ceiling"),
     ("contrastive", "match"): Recipe(steps=400, bs=128, lr=3e-3, model={"d": 32, "patch": 8},
                                      why="nb11 (11_methods.contrastive): retrieval"),

@@ -109,7 +109,7 @@ def _mix(s: Scene, r: _Stream, ds):
     t1, y1 = _seq(B, "what", "color", "is", "the", _C0 + c, _S0 + sh, "?"), _A_COL + c  # text only: it names the answer
     t2, y2 = _binding(s, r, ds)[1].values()                                            # both: binding
     ar = torch.arange(B)
-    return s, {"text": torch.stack([t0, t1, t2], 1)[ar, kind], "y": torch.stack([y0, y1, y2], 1)[ar, kind],
+    return s, {"text": torch.stack([t0, t1, _seq(B, t2)], 1)[ar, kind], "y": torch.stack([y0, y1, y2], 1)[ar, kind],
                "task_id": kind}
 
 add_task("mix", _TaskDef(_mix, ("image", "text"), _TASK_DEFS["binding"].scene, n_classes=len(ANSWERS), labels=ANSWERS,
