@@ -106,20 +106,30 @@ def retrieval_r1(x: Tensor, y: Tensor) -> float:
     return float(((s.argmax(1) == i).float().mean() + (s.argmax(0) == i).float().mean()) / 2)
 
 def gap_shift_curve(x: Tensor, y: Tensor, metric: Callable[[Tensor, Tensor], float] = retrieval_r1,
-                    lambdas: Iterable[float] = (-1.0, -0.5, 0.0, 0.25, 0.5, 0.75, 1.0)) -> dict[str, list[float]]:
-    "For each λ: the centroid gap and `metric(x', y')` after `shift(x, y, λ)`."
+                    lambdas: Iterable[float] = (-1.0, -0.5, 0.0, 0.25, 0.5, 0.75, 1.0),
+                    control: int = 0, seed: int = 0) -> dict[str, list[float]]:
+    """For each λ: the centroid gap and `metric(x', y')` after `shift(x, y, λ)`. With `control=k`, also "control": the
+    mean metric after the same shift along k random directions of Δ's length (seeded), the baseline that says whether
+    Δ's direction is special."""
     d = gap_vector(x, y); res = {"lambda": [], "gap": [], "metric": []}
+    g = torch.Generator().manual_seed(seed)
+    rs = [r / r.norm() * d.norm() for r in torch.randn(control, len(d), generator=g)]
+    if control: res["control"] = []
     for lam in lambdas:
         xs, ys = shift(x, y, lam, d)
         res["lambda"].append(float(lam)); res["gap"].append(centroid_gap(xs, ys))
         res["metric"].append(float(metric(xs, ys)))
+        if control: res["control"].append(sum(float(metric(*shift(x, y, lam, r))) for r in rs) / control)
     return res
 
 def plot_gap_shift(curve: dict[str, list[float]], metric_name: str = "R@1") -> Figure:
     fig = Figure(figsize=(4, 2.6), layout="constrained"); ax = fig.subplots(); ax2 = ax.twinx()
     ax.plot(curve["lambda"], curve["gap"], "o-", color="tab:blue")
     ax.set_ylabel("centroid gap", color="tab:blue", fontsize=7)
-    ax2.plot(curve["lambda"], curve["metric"], "s--", color="tab:red")
+    ax2.plot(curve["lambda"], curve["metric"], "s--", color="tab:red", label=f"{metric_name}, shift along Δ")
+    if "control" in curve:
+        ax2.plot(curve["lambda"], curve["control"], ":", color="tab:gray", label=f"{metric_name}, random direction")
+        ax2.legend(fontsize=6, loc="lower left")
     ax2.set_ylabel(metric_name, color="tab:red", fontsize=7)
     ax.set_xlabel("λ (shift along Δ)", fontsize=7); ax.set_title("gap-shift curve", fontsize=8)
     return fig
