@@ -72,7 +72,7 @@ def _vqa(s: Scene, r: _Stream, ds) -> tuple[Scene, dict]:
 def _binding(s, r, ds):
     t, y = _q_exist(s, r, _pick(r, s.valid), ds.negatives)
     return s, {"text": t[:, :BIND_LEN], "y": y}   # the question's words only: no padding to attend over
-BIND_LEN, _BIND_SPEC = 6, {"text": lambda s: ModalitySpec("text", (6,), vocab_size=len(VOCAB))}   # 'is there a c s ?'
+BIND_LEN, _BIND_SPEC = 6, {"text": lambda s: ModalitySpec("text", (BIND_LEN,), vocab_size=len(VOCAB))}
 
 def existence_kind(text: Tensor, scene: Scene) -> Tensor:
     "For 'is there a <color> <shape>?' ids `(B, L)`: 0 the pair is in the scene, 1 a part absent, 2 unbound."

@@ -8,10 +8,13 @@ and `ok`/the failing assert; exit code 1 if any seed fails.
 Run it one process at a time on a shared machine. On x86-64 it pins the CPU kernels to AVX2 as the test command does
 (export ATEN_CPU_CAPABILITY etc. yourself to override): an AVX-512 CPU otherwise trains to different weights."""
 import json, os, platform, re, resource, sys, time
-if platform.machine() == "x86_64":     # the test command's CPU-kernel pin (scripts/dev pin_kernels): CI's numbers on any x86 CPU
+from pathlib import Path
+def _has_avx2() -> bool:
+    try: return " avx2" in Path("/proc/cpuinfo").read_text()
+    except OSError: return False
+if platform.machine() == "x86_64" and _has_avx2():   # the test command's pin (scripts/dev pin_kernels), same condition
     for k, v in (("ATEN_CPU_CAPABILITY", "avx2"), ("MKL_ENABLE_INSTRUCTIONS", "AVX2"), ("ONEDNN_MAX_CPU_ISA", "AVX2")):
         os.environ.setdefault(k, v)
-from pathlib import Path
 from execnb.shell import CaptureShell
 
 def cpu() -> float:
